@@ -98,12 +98,21 @@ export class Gpu {
 
   /** Reads a tensor back (a blocking round trip: tests, checkpoints, pictures; never the hot path). */
   async read(t: Tensor): Promise<Float32Array> {
+    return new Float32Array(await this.readBytes(t));
+  }
+
+  /** Reads a tensor holding u32 values (indices, counters) back. */
+  async readU32(t: Tensor): Promise<Uint32Array> {
+    return new Uint32Array(await this.readBytes(t));
+  }
+
+  async readBytes(t: Tensor): Promise<ArrayBuffer> {
     const staging = this.device.createBuffer({ label: `read ${t.label}`, size: Math.max(4, t.bytes), usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
     const enc = this.device.createCommandEncoder({ label: `read ${t.label}` });
     enc.copyBufferToBuffer(t.buffer, 0, staging, 0, Math.max(4, t.bytes));
     this.device.queue.submit([enc.finish()]);
     await staging.mapAsync(GPUMapMode.READ);
-    const out = new Float32Array(staging.getMappedRange().slice(0, t.bytes));
+    const out = staging.getMappedRange().slice(0, t.bytes);
     staging.unmap();
     staging.destroy();
     this.check();
