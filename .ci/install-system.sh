@@ -9,7 +9,7 @@ apt_update() { if [ $need_update = 1 ]; then apt-get update -qq; need_update=0; 
 
 if [ ! -x /usr/bin/chromium ]; then
   apt_update
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
 fi
 
 if ! ls /usr/share/vulkan/icd.d/lvp_icd*.json >/dev/null 2>&1 || ! dpkg-query -W -f='${Version}' mesa-vulkan-drivers 2>/dev/null | grep -q '^2[5-9]'; then
@@ -23,6 +23,11 @@ if ! ls /usr/share/vulkan/icd.d/lvp_icd*.json >/dev/null 2>&1 || ! dpkg-query -W
   fi
   apt_update
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends -t bookworm-backports mesa-vulkan-drivers libvulkan1 >/dev/null
+fi
+# Fonts for the text in the loss plot (rendered to PNG without a browser).
+if [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then
+  apt_update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-dejavu-core >/dev/null
 fi
 echo "chromium: $(/usr/bin/chromium --version 2>/dev/null)"
 echo "lavapipe: $(ls /usr/share/vulkan/icd.d/lvp_icd*.json)"

@@ -1,0 +1,3 @@
+import { nodeGpuTest } from './helpers/node-gpu-check';
+
+nodeGpuTest('swiftshader', /swiftshader/i);
