@@ -54,6 +54,10 @@ export class Gpu {
   constructor(
     readonly device: GPUDevice,
     adapter: GPUAdapter,
+    /** The GPU object the adapter came from. Dawn in Node tears its instance down when this
+     *  object is garbage-collected, crashing the live device ("std::system_error"), so the
+     *  Gpu keeps it alive for as long as the device. */
+    readonly instance: GPU,
   ) {
     this.adapter = describeAdapter(adapter);
     this.hasTimestamps = device.features.has('timestamp-query');
@@ -192,5 +196,5 @@ export async function createGpu(gpu: GPU, where: string): Promise<Gpu> {
       maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
     },
   });
-  return new Gpu(device, adapter);
+  return new Gpu(device, adapter, gpu);
 }
