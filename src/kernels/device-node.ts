@@ -5,14 +5,11 @@
 // newer: Dawn rejects Mesa 22's) at /usr/share/vulkan/icd.d/lvp_icd*.json; then the
 // SwiftShader Vulkan that Debian's chromium package ships. The Vulkan loader reads
 // VK_ICD_FILENAMES when Dawn creates its instance, so each fallback is a fresh GPU object.
-// Use one driver per process: a SwiftShader device made after a lavapipe one in the same
-// process crashes inside the drivers (seen with Mesa 25.0.7 and SwiftShader 5.0.0).
 // DAWN_NODE=/path/to/dawn.node loads Dawn from a file instead of node_modules, for a
 // single-file build carried to a machine without node_modules.
 
 import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { availableParallelism } from 'node:os';
 import { createGpu, type Gpu } from './gpu';
 import { GpuError } from './errors';
 
@@ -67,10 +64,6 @@ export async function createNodeGpu(opts: NodeGpuOptions = {}): Promise<Gpu> {
     for (const [k, v] of Object.entries(dawn.globals)) if (!(k in globalThis)) (globalThis as Record<string, unknown>)[k] = v;
     dawnGlobalsInstalled = true;
   }
-  // lavapipe sizes its thread pool itself unless told; inside Vitest's worker processes
-  // that path aborts ("std::system_error: Invalid argument"), while an explicit count works
-  // everywhere. Other drivers ignore the variable.
-  process.env.LP_NUM_THREADS ??= String(availableParallelism());
   const tried: string[] = [];
   for (const [label, icd] of candidates(opts.prefer ?? 'auto')) {
     const saved = process.env.VK_ICD_FILENAMES;

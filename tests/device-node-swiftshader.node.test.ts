@@ -1,3 +1,0 @@
-import { nodeGpuTest } from './helpers/node-gpu-check';
-
-nodeGpuTest('swiftshader', /swiftshader/i);
