@@ -1,0 +1,115 @@
+// Launchers for shaders/conv2d.wgsl: Conv2D forward and both gradients, and Conv2DTranspose
+// expressed through them (a transposed conv is the input gradient of its adjoint conv, as in
+// TensorFlow.js: three kernels serve six ops). CPU twins: conv2d.cpu.ts.
+
+import code from '../../shaders/conv2d.wgsl?raw';
+import { activationCode, LEAKY_ALPHA, type Activation } from './activation';
+import type { Conv2DGeometry } from './conv-geometry';
+import type { Gpu, Tensor } from './gpu';
+import { expectShape, prepareKernel, type Kernel } from './kernel';
+
+type Entry = 'forward' | 'backward_input' | 'backward_filter';
+
+/** Past this many output columns a 64x64 tile wastes less than the tall 256x4 one re-gathers. */
+const TALL_MAX_COLS = 4;
+
+function geometryString(g: Conv2DGeometry): string {
+  return `${g.N}x${g.H}x${g.W}x${g.C} k${g.KH}x${g.KW} s${g.strideH}x${g.strideW} -> ${g.OH}x${g.OW}x${g.F}`;
+}
+
+function launch(
+  gpu: Gpu, op: string, entry: Entry, g: Conv2DGeometry,
+  a: Tensor, b: Tensor, out: Tensor, bias: Tensor | null, activation: 'linear' | Activation,
+): Promise<Kernel> {
+  const act = activation === 'linear' ? 0 : activationCode(op, activation) + 1;
+  // GEMM rows and columns; backward_input's rows are those of its largest parity class.
+  const [M, cols, classes] =
+    entry === 'forward' ? [g.N * g.OH * g.OW, g.F, 1]
+    : entry === 'backward_input' ? [g.N * Math.ceil(g.H / g.strideH) * Math.ceil(g.W / g.strideW), g.C, g.strideH * g.strideW]
+    : [g.KH * g.KW * g.C, g.F, 1];
+  const tall = cols <= TALL_MAX_COLS;
+  const grid: [number, number, number] = tall
+    ? [Math.ceil(M / 256), Math.ceil(cols / 4), classes]
+    : [Math.ceil(M / 64), Math.ceil(cols / 64), classes];
+  const params = gpu.uniform(op, [
+    ['u32', g.N], ['u32', g.H], ['u32', g.W], ['u32', g.C],
+    ['u32', g.KH], ['u32', g.KW], ['u32', g.F], ['u32', g.strideH],
+    ['u32', g.strideW], ['u32', g.padTop], ['u32', g.padLeft], ['u32', g.OH],
+    ['u32', g.OW], ['f32', LEAKY_ALPHA],
+  ]);
+  const bindings: Array<Tensor | GPUBuffer> = [params, a, b, out];
+  // backward_filter never mentions the bias binding; the others need something bound there.
+  if (entry !== 'backward_filter') bindings.push(bias ?? b);
+  return prepareKernel(gpu, {
+    file: 'conv2d.wgsl', code, entry,
+    constants: { HAS_BIAS: bias === null ? 0 : 1, ACT: act, TALL: tall ? 1 : 0 },
+    bindings,
+    grid,
+    name: `conv2d.wgsl:${entry} ${op} ${geometryString(g)}${bias === null ? '' : ' +bias'}${act === 0 ? '' : ` +${activation}`}${tall ? ' tall' : ''}`,
+    flops: 2 * g.N * g.OH * g.OW * g.F * g.KH * g.KW * g.C,
+    bytes: 4 * (a.size + b.size + out.size + (bias?.size ?? 0)),
+  });
+}
+
+const xShape = (g: Conv2DGeometry) => [g.N, g.H, g.W, g.C];
+const yShape = (g: Conv2DGeometry) => [g.N, g.OH, g.OW, g.F];
+const wShape = (g: Conv2DGeometry) => [g.KH, g.KW, g.C, g.F];
+
+/** y = act(conv(x, w) + b), x [N,H,W,C], w [KH,KW,C,F], b [F], y [N,OH,OW,F]; overwrites y. */
+export function conv2dForward(gpu: Gpu, g: Conv2DGeometry, x: Tensor, w: Tensor, b: Tensor | null, y: Tensor, activation: 'linear' | Activation = 'linear'): Promise<Kernel> {
+  const op = 'conv2dForward';
+  expectShape(op, 'x', x, xShape(g));
+  expectShape(op, 'w', w, wShape(g));
+  if (b !== null) expectShape(op, 'b', b, [g.F]);
+  expectShape(op, 'y', y, yShape(g));
+  return launch(gpu, op, 'forward', g, x, w, y, b, activation);
+}
+
+/** dx [N,H,W,C] from dy [N,OH,OW,F] (the gradient before any fused activation); overwrites dx. */
+export function conv2dBackwardInput(gpu: Gpu, g: Conv2DGeometry, dy: Tensor, w: Tensor, dx: Tensor): Promise<Kernel> {
+  const op = 'conv2dBackwardInput';
+  expectShape(op, 'dy', dy, yShape(g));
+  expectShape(op, 'w', w, wShape(g));
+  expectShape(op, 'dx', dx, xShape(g));
+  return launch(gpu, op, 'backward_input', g, dy, w, dx, null, 'linear');
+}
+
+/** dw [KH,KW,C,F] from x and dy; overwrites dw. */
+export function conv2dBackwardFilter(gpu: Gpu, g: Conv2DGeometry, x: Tensor, dy: Tensor, dw: Tensor): Promise<Kernel> {
+  const op = 'conv2dBackwardFilter';
+  expectShape(op, 'x', x, xShape(g));
+  expectShape(op, 'dy', dy, yShape(g));
+  expectShape(op, 'dw', dw, wShape(g));
+  return launch(gpu, op, 'backward_filter', g, x, dy, dw, null, 'linear');
+}
+
+// Conv2DTranspose with g from conv2dTransposeGeometry: the transpose maps x [N,OH,OW,F] =
+// [N,h,w,Cin] to y [N,H,W,C] = [N,H_T,W_T,Cout], kernel [KH,KW,C,F] = Keras' [KH,KW,Cout,Cin].
+
+/** y = convT(x, w) + b[Cout]; overwrites y. */
+export function conv2dTransposeForward(gpu: Gpu, g: Conv2DGeometry, x: Tensor, w: Tensor, b: Tensor | null, y: Tensor): Promise<Kernel> {
+  const op = 'conv2dTransposeForward';
+  expectShape(op, 'x', x, yShape(g));
+  expectShape(op, 'w', w, wShape(g));
+  if (b !== null) expectShape(op, 'b', b, [g.C]);
+  expectShape(op, 'y', y, xShape(g));
+  return launch(gpu, op, 'backward_input', g, x, w, y, b, 'linear');
+}
+
+/** dx [N,h,w,Cin] = conv(dy, w), no bias; overwrites dx. */
+export function conv2dTransposeBackwardInput(gpu: Gpu, g: Conv2DGeometry, dy: Tensor, w: Tensor, dx: Tensor): Promise<Kernel> {
+  const op = 'conv2dTransposeBackwardInput';
+  expectShape(op, 'dy', dy, xShape(g));
+  expectShape(op, 'w', w, wShape(g));
+  expectShape(op, 'dx', dx, yShape(g));
+  return launch(gpu, op, 'forward', g, dy, w, dx, null, 'linear');
+}
+
+/** dw [KH,KW,Cout,Cin]: the adjoint conv's filter gradient with x and dy exchanged; overwrites dw. */
+export function conv2dTransposeBackwardFilter(gpu: Gpu, g: Conv2DGeometry, x: Tensor, dy: Tensor, dw: Tensor): Promise<Kernel> {
+  const op = 'conv2dTransposeBackwardFilter';
+  expectShape(op, 'x', x, yShape(g));
+  expectShape(op, 'dy', dy, xShape(g));
+  expectShape(op, 'dw', dw, wShape(g));
+  return launch(gpu, op, 'backward_filter', g, dy, x, dw, null, 'linear');
+}

@@ -1,0 +1,36 @@
+// Launchers for shaders/reduce.wgsl. CPU twins: reduce.cpu.ts.
+
+import code from '../../shaders/reduce.wgsl?raw';
+import { ShapeError, shapeString } from './errors';
+import type { Gpu, Tensor } from './gpu';
+import { grid1d, prepareKernel, type Kernel } from './kernel';
+
+/**
+ * Columns per workgroup: 16 when there are many columns; fewer when C is small, so that about 64
+ * workgroups share a long reduction (C = 64 over M = 50176 rows) instead of four.
+ */
+function columnsPerWorkgroup(C: number): number {
+  let cw = 1;
+  while (cw < 16 && cw * 2 * 64 <= C) cw *= 2;
+  return cw;
+}
+
+/** out[c] = sum of x over every axis but the last (size C); overwrites out. */
+export function channelSum(gpu: Gpu, x: Tensor, out: Tensor): Promise<Kernel> {
+  const op = 'channelSum';
+  const C = x.shape[x.shape.length - 1];
+  if (x.shape.length < 1 || !(C > 0)) throw new ShapeError(`${op}: x (${x.label}) has shape ${shapeString(x.shape)}, expected a last axis of channels`);
+  if (out.shape.length !== 1 || out.shape[0] !== C) {
+    throw new ShapeError(`${op}: out (${out.label}) has shape ${shapeString(out.shape)}, expected [${C}] for x ${shapeString(x.shape)}`);
+  }
+  const M = x.size / C;
+  const cw = columnsPerWorkgroup(C);
+  return prepareKernel(gpu, {
+    file: 'reduce.wgsl', code, entry: 'channel_sum',
+    constants: { CW: cw },
+    bindings: [gpu.uniform(op, [['u32', M], ['u32', C]]), x, out],
+    grid: grid1d(Math.ceil(C / cw)),
+    name: `reduce.wgsl:channel_sum ${M}x${C}`,
+    flops: x.size, bytes: 4 * (x.size + C),
+  });
+}
