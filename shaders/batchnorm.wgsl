@@ -1,12 +1,13 @@
 // Keras BatchNormalization over the last axis, with the activation that follows it fused in.
 // x is viewed as [M, C] row-major: C = the last dimension (channels, or features after Dense),
-// M = everything before it (N*H*W, or N). Per-channel tensors are [C].
+// M = everything before it (N*H*W, or N). Per-channel tensors are [C]; the batch statistics are
+// one [2, C] tensor stats: row 0 the batch mean, row 1 inv_std (stats[c], stats[C + c]).
 //
 // stats            mean[c] = sum_m x / M;  var[c] = sum_m (x - mean)^2 / M (biased, two passes:
 //                  mean first, then squared deviations, with the rounding error of the mean
 //                  taken out again as (sum_m (x - mean))^2 / M; never E[x^2] - E[x]^2, which
 //                  cancels catastrophically when |mean| >> std);
-//                  inv_std[c] = 1 / sqrt(var + eps).                 overwrites mean, inv_std
+//                  inv_std[c] = 1 / sqrt(var + eps).                 overwrites stats
 //                  moving_mean = moving_mean * momentum + mean * (1 - momentum)
 //                  moving_var  = moving_var * momentum + var * var_factor * (1 - momentum)
 //                  (var_factor = M / (M - 1) after convolutions, 1 after Dense).
@@ -37,8 +38,9 @@
 //
 // Bindings: the launcher binds in order @binding(0), (1), ..., so every entry point uses
 // bindings 0..k-1 without gaps; variables of different entry points share numbers.
-// backward_input reads 9 storage buffers (x, mean, inv_std, y, dy, dgamma, dbeta, gamma, dx):
-// one over WebGPU's default limit of 8; its launcher checks the device's limit.
+// Storage buffers per entry point, within WebGPU's default limit of 8 (hence mean and inv_std
+// packed into one stats tensor): stats 4, apply 5, apply_inference 6, backward_reduce 7,
+// backward_input 8 (x, stats, y, dy, dgamma, dbeta, gamma, dx).
 
 override ACT: u32 = 0u;
 override CB: u32 = 8u;
@@ -59,37 +61,38 @@ struct Params {
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 
 // stats
-@group(0) @binding(2) var<storage, read_write> mean_out: array<f32>;
-@group(0) @binding(3) var<storage, read_write> inv_std_out: array<f32>;
-@group(0) @binding(4) var<storage, read_write> moving_mean: array<f32>;
-@group(0) @binding(5) var<storage, read_write> moving_var: array<f32>;
+@group(0) @binding(2) var<storage, read_write> stats_out: array<f32>;
+@group(0) @binding(3) var<storage, read_write> moving_mean: array<f32>;
+@group(0) @binding(4) var<storage, read_write> moving_var: array<f32>;
 
-// apply, backward_reduce, backward_input
-@group(0) @binding(2) var<storage, read> mean: array<f32>;
-@group(0) @binding(3) var<storage, read> inv_std: array<f32>;
+// apply, backward_reduce, backward_input: mean at [c], inv_std at [params.c + c]
+@group(0) @binding(2) var<storage, read> stats_in: array<f32>;
+
+// apply
+@group(0) @binding(3) var<storage, read> gamma: array<f32>;
+@group(0) @binding(4) var<storage, read> beta: array<f32>;
+@group(0) @binding(5) var<storage, read_write> y_out: array<f32>;
 
 // apply_inference
 @group(0) @binding(2) var<storage, read> moving_mean_in: array<f32>;
 @group(0) @binding(3) var<storage, read> moving_var_in: array<f32>;
-
-// apply, apply_inference
-@group(0) @binding(4) var<storage, read> gamma: array<f32>;
-@group(0) @binding(5) var<storage, read> beta: array<f32>;
-@group(0) @binding(6) var<storage, read_write> y_out: array<f32>;
+@group(0) @binding(4) var<storage, read> gamma_inf: array<f32>;
+@group(0) @binding(5) var<storage, read> beta_inf: array<f32>;
+@group(0) @binding(6) var<storage, read_write> y_inf_out: array<f32>;
 
 // backward_reduce, backward_input
-@group(0) @binding(4) var<storage, read> y: array<f32>;
-@group(0) @binding(5) var<storage, read> dy: array<f32>;
+@group(0) @binding(3) var<storage, read> y: array<f32>;
+@group(0) @binding(4) var<storage, read> dy: array<f32>;
 
 // backward_reduce
-@group(0) @binding(6) var<storage, read_write> dgamma_out: array<f32>;
-@group(0) @binding(7) var<storage, read_write> dbeta_out: array<f32>;
+@group(0) @binding(5) var<storage, read_write> dgamma_out: array<f32>;
+@group(0) @binding(6) var<storage, read_write> dbeta_out: array<f32>;
 
 // backward_input
-@group(0) @binding(6) var<storage, read> dgamma: array<f32>;
-@group(0) @binding(7) var<storage, read> dbeta: array<f32>;
-@group(0) @binding(8) var<storage, read> gamma_in: array<f32>;
-@group(0) @binding(9) var<storage, read_write> dx: array<f32>;
+@group(0) @binding(5) var<storage, read> dgamma: array<f32>;
+@group(0) @binding(6) var<storage, read> dbeta: array<f32>;
+@group(0) @binding(7) var<storage, read> gamma_in: array<f32>;
+@group(0) @binding(8) var<storage, read_write> dx: array<f32>;
 
 var<workgroup> red_a: array<f32, WG>;
 var<workgroup> red_b: array<f32, WG>;
@@ -188,8 +191,8 @@ fn stats(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     // ds is what the rounding of mu left over; removing ds^2/M is the corrected two-pass form.
     let variance = max((red_b[lid] - ds * ds / fm) / fm, 0.0);
     let batch_mean = mu + ds / fm;
-    mean_out[c] = batch_mean;
-    inv_std_out[c] = 1.0 / sqrt(variance + params.eps);
+    stats_out[c] = batch_mean;
+    stats_out[params.c + c] = 1.0 / sqrt(variance + params.eps);
     let keep = params.momentum;
     let take = 1.0 - params.momentum;
     moving_mean[c] = moving_mean[c] * keep + batch_mean * take;
@@ -202,7 +205,7 @@ fn apply(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   let i = element_index(wid, nwg, lid);
   if (i >= params.n) { return; }
   let c = i % params.c;
-  y_out[i] = act(gamma[c] * ((x[i] - mean[c]) * inv_std[c]) + beta[c]);
+  y_out[i] = act(gamma[c] * ((x[i] - stats_in[c]) * stats_in[params.c + c]) + beta[c]);
 }
 
 @compute @workgroup_size(256)
@@ -211,7 +214,7 @@ fn apply_inference(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) n
   if (i >= params.n) { return; }
   let c = i % params.c;
   let s = 1.0 / sqrt(moving_var_in[c] + params.eps);
-  y_out[i] = act(gamma[c] * ((x[i] - moving_mean_in[c]) * s) + beta[c]);
+  y_inf_out[i] = act(gamma_inf[c] * ((x[i] - moving_mean_in[c]) * s) + beta_inf[c]);
 }
 
 @compute @workgroup_size(256)
@@ -227,7 +230,7 @@ fn backward_reduce(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) n
   var gs = vec4f(0.0);
   var gds = vec4f(0.0);
   if (in_range) {
-    let mu = mean[c];
+    let mu = stats_in[c];
     var r = r0;
     var i = r0 * params.c + c;
     for (; r + 3u * rl < m; r += 4u * rl) {
@@ -250,7 +253,7 @@ fn backward_reduce(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) n
 
   if (in_range && lid < CB) {
     dbeta_out[c] = red_a[lid];
-    dgamma_out[c] = red_b[lid] * inv_std[c];
+    dgamma_out[c] = red_b[lid] * stats_in[params.c + c];
   }
 }
 
@@ -259,8 +262,8 @@ fn backward_input(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nw
   let i = element_index(wid, nwg, lid);
   if (i >= params.n) { return; }
   let c = i % params.c;
-  let s = inv_std[c];
+  let s = stats_in[params.c + c];
   let fm = f32(params.m);
-  let xhat = (x[i] - mean[c]) * s;
+  let xhat = (x[i] - stats_in[c]) * s;
   dx[i] = gamma_in[c] * s / fm * (fm * grad_pre_activation(i) - dbeta[c] - xhat * dgamma[c]);
 }

@@ -3,7 +3,7 @@ import { activationBackward, activationForward } from '../src/kernels/activation
 import * as gpuOps from '../src/kernels/batchnorm';
 import type { BatchNormActivation } from '../src/kernels/batchnorm';
 import * as cpu from '../src/kernels/batchnorm.cpu';
-import type { Tensor } from '../src/kernels/gpu';
+import { Gpu, type Tensor } from '../src/kernels/gpu';
 import { compare } from './helpers/compare';
 import { expectFailure } from './helpers/errors';
 import { testGpu, withGpu, type Scope } from './helpers/gpu';
@@ -55,8 +55,14 @@ function upload(s: Scope, shape: readonly number[], v: Inputs) {
     x: s.tensor(shape, 'x', v.xv), dy: s.tensor(shape, 'dy', v.dyv),
     gamma: s.tensor([C], 'gamma', v.gv), beta: s.tensor([C], 'beta', v.bv),
     movingMean: s.tensor([C], 'moving_mean', v.mm0), movingVar: s.tensor([C], 'moving_var', v.mv0),
-    mean: s.output([C], 'mean'), invStd: s.output([C], 'inv_std'),
+    stats: s.output([2, C], 'stats'),
   };
+}
+
+/** Rows 0 and 1 of a [2, C] stats array: the mean and the inverse standard deviation. */
+function split(stats: Float64Array) {
+  const C = stats.length / 2;
+  return { mean: stats.subarray(0, C), invStd: stats.subarray(C) };
 }
 
 describe.skipIf(gpu === null)('batchnorm kernels vs CPU twins', () => {
@@ -76,46 +82,47 @@ describe.skipIf(gpu === null)('batchnorm kernels vs CPU twins', () => {
         // For 'linear' y is not read: bind x in its place, as a caller without an output would.
         const yIn: Tensor = act === 'linear' ? t.x : y;
         s.run([
-          await gpuOps.batchNormStats(gpu!, t.x, t.mean, t.invStd, t.movingMean, t.movingVar, { unbiasedMovingVariance: unbiased }),
-          await gpuOps.batchNormApply(gpu!, t.x, t.mean, t.invStd, t.gamma, t.beta, y, act),
+          await gpuOps.batchNormStats(gpu!, t.x, t.stats, t.movingMean, t.movingVar, { unbiasedMovingVariance: unbiased }),
+          await gpuOps.batchNormApply(gpu!, t.x, t.stats, t.gamma, t.beta, y, act),
           await gpuOps.batchNormInference(gpu!, t.x, t.movingMean, t.movingVar, t.gamma, t.beta, yInf, act),
-          await gpuOps.batchNormBackwardReduce(gpu!, t.x, yIn, t.dy, t.mean, t.invStd, dgamma, dbeta, act),
-          await gpuOps.batchNormBackwardInput(gpu!, t.x, yIn, t.dy, t.mean, t.invStd, t.gamma, dgamma, dbeta, dx, act),
+          await gpuOps.batchNormBackwardReduce(gpu!, t.x, yIn, t.dy, t.stats, dgamma, dbeta, act),
+          await gpuOps.batchNormBackwardInput(gpu!, t.x, yIn, t.dy, t.stats, t.gamma, dgamma, dbeta, dx, act),
         ]);
         const got = {
-          mean: await s.read(t.mean), invStd: await s.read(t.invStd),
+          stats: await s.read(t.stats),
           movingMean: await s.read(t.movingMean), movingVar: await s.read(t.movingVar),
           y: await s.read(y), yInf: await s.read(yInf),
           dgamma: await s.read(dgamma), dbeta: await s.read(dbeta), dx: await s.read(dx),
         };
 
-        const mean = new Float64Array(C), invStd = new Float64Array(C);
+        const stats = new Float64Array(2 * C);
         const movingMean = Float64Array.from(v.mm0), movingVar = Float64Array.from(v.mv0);
-        cpu.batchNormStats(v.xv, mean, invStd, movingMean, movingVar, { unbiasedMovingVariance: unbiased });
-        compare(`stats mean ${label}`, got.mean, mean, GPU_FORWARD);
-        compare(`stats invStd ${label}`, got.invStd, invStd, GPU_FORWARD);
+        cpu.batchNormStats(v.xv, stats, movingMean, movingVar, { unbiasedMovingVariance: unbiased });
+        const gotStats = split(got.stats), wantStats = split(stats);
+        compare(`stats mean ${label}`, gotStats.mean, wantStats.mean, GPU_FORWARD);
+        compare(`stats invStd ${label}`, gotStats.invStd, wantStats.invStd, GPU_FORWARD);
         compare(`stats movingMean ${label}`, got.movingMean, movingMean, GPU_FORWARD);
         compare(`stats movingVar ${label}`, got.movingVar, movingVar, GPU_FORWARD);
 
         // Each later twin reads the GPU's own upstream results, so every entry point is
         // measured on its own, and ReLU masks (from y) agree exactly.
         const yWant = new Float64Array(n), yInfWant = new Float64Array(n);
-        cpu.batchNormApply(v.xv, got.mean, got.invStd, v.gv, v.bv, yWant, act);
+        cpu.batchNormApply(v.xv, got.stats, v.gv, v.bv, yWant, act);
         compare(`apply ${label}`, got.y, yWant, GPU_FORWARD);
         cpu.batchNormInference(v.xv, got.movingMean, got.movingVar, v.gv, v.bv, yInfWant, act);
         compare(`apply_inference ${label}`, got.yInf, yInfWant, GPU_FORWARD);
 
         const yForGrad = act === 'linear' ? v.xv : got.y;
         const dgammaWant = new Float64Array(C), dbetaWant = new Float64Array(C), dxWant = new Float64Array(n);
-        cpu.batchNormBackwardReduce(v.xv, yForGrad, v.dyv, got.mean, got.invStd, dgammaWant, dbetaWant, act);
+        cpu.batchNormBackwardReduce(v.xv, yForGrad, v.dyv, got.stats, dgammaWant, dbetaWant, act);
         compare(`backward_reduce dgamma ${label}`, got.dgamma, dgammaWant, GPU_BACKWARD);
         compare(`backward_reduce dbeta ${label}`, got.dbeta, dbetaWant, GPU_BACKWARD);
-        cpu.batchNormBackwardInput(v.xv, yForGrad, v.dyv, got.mean, got.invStd, v.gv, got.dgamma, got.dbeta, dxWant, act);
+        cpu.batchNormBackwardInput(v.xv, yForGrad, v.dyv, got.stats, v.gv, got.dgamma, got.dbeta, dxWant, act);
         // dx is a difference of terms of size |gamma * invStd * g|; with few rows (M = 2) they
         // nearly cancel and dx's own scale says nothing about f32 rounding, so the tolerance
         // also allows 1e-6 of the largest term (~16 ulps) besides GPU_BACKWARD.
         let term = 0;
-        for (let k = 0; k < n; k++) term = Math.max(term, Math.abs(v.gv[k % C] * got.invStd[k % C] * v.dyv[k]));
+        for (let k = 0; k < n; k++) term = Math.max(term, Math.abs(v.gv[k % C] * gotStats.invStd[k % C] * v.dyv[k]));
         compare(`backward_input dx ${label}`, got.dx, dxWant, { ...GPU_BACKWARD, atol: 1e-6 * term });
       }));
   }
@@ -134,18 +141,18 @@ describe.skipIf(gpu === null)('batchnorm kernels vs CPU twins', () => {
         const dgP = s.output([C], 'dgamma_plain'), dbP = s.output([C], 'dbeta_plain'), dxP = s.output(shape, 'dx_plain');
         const dgF = s.output([C], 'dgamma_fused'), dbF = s.output([C], 'dbeta_fused'), dxF = s.output(shape, 'dx_fused');
         s.run([
-          await gpuOps.batchNormStats(gpu!, t.x, t.mean, t.invStd, t.movingMean, t.movingVar, { unbiasedMovingVariance: shape.length === 4 }),
-          await gpuOps.batchNormApply(gpu!, t.x, t.mean, t.invStd, t.gamma, t.beta, z),
+          await gpuOps.batchNormStats(gpu!, t.x, t.stats, t.movingMean, t.movingVar, { unbiasedMovingVariance: shape.length === 4 }),
+          await gpuOps.batchNormApply(gpu!, t.x, t.stats, t.gamma, t.beta, z),
           await activationForward(gpu!, act, z, yPlain),
-          await gpuOps.batchNormApply(gpu!, t.x, t.mean, t.invStd, t.gamma, t.beta, yFused, act),
+          await gpuOps.batchNormApply(gpu!, t.x, t.stats, t.gamma, t.beta, yFused, act),
           await gpuOps.batchNormInference(gpu!, t.x, t.movingMean, t.movingVar, t.gamma, t.beta, zInf),
           await activationForward(gpu!, act, zInf, yInfPlain),
           await gpuOps.batchNormInference(gpu!, t.x, t.movingMean, t.movingVar, t.gamma, t.beta, yInfFused, act),
           await activationBackward(gpu!, act, yPlain, t.dy, g),
-          await gpuOps.batchNormBackwardReduce(gpu!, t.x, t.x, g, t.mean, t.invStd, dgP, dbP),
-          await gpuOps.batchNormBackwardInput(gpu!, t.x, t.x, g, t.mean, t.invStd, t.gamma, dgP, dbP, dxP),
-          await gpuOps.batchNormBackwardReduce(gpu!, t.x, yFused, t.dy, t.mean, t.invStd, dgF, dbF, act),
-          await gpuOps.batchNormBackwardInput(gpu!, t.x, yFused, t.dy, t.mean, t.invStd, t.gamma, dgF, dbF, dxF, act),
+          await gpuOps.batchNormBackwardReduce(gpu!, t.x, t.x, g, t.stats, dgP, dbP),
+          await gpuOps.batchNormBackwardInput(gpu!, t.x, t.x, g, t.stats, t.gamma, dgP, dbP, dxP),
+          await gpuOps.batchNormBackwardReduce(gpu!, t.x, yFused, t.dy, t.stats, dgF, dbF, act),
+          await gpuOps.batchNormBackwardInput(gpu!, t.x, yFused, t.dy, t.stats, t.gamma, dgF, dbF, dxF, act),
         ]);
         compare(`fused vs plain y ${label}`, await s.read(yFused), await s.read(yPlain), GPU_ELEMENTWISE);
         compare(`fused vs plain inference y ${label}`, await s.read(yInfFused), await s.read(yInfPlain), GPU_ELEMENTWISE);
@@ -164,11 +171,12 @@ describe.skipIf(gpu === null)('batchnorm kernels vs CPU twins', () => {
         const v = makeInputs(11, shape, 0.01, 100);
         const t = upload(s, shape, v);
         const opts = { unbiasedMovingVariance: unbiased, momentum: 0, epsilon: 1e-6 };
-        s.run(await gpuOps.batchNormStats(gpu!, t.x, t.mean, t.invStd, t.movingMean, t.movingVar, opts));
-        const mean = new Float64Array(C), invStd = new Float64Array(C), mm = Float64Array.from(v.mm0), mv = Float64Array.from(v.mv0);
-        cpu.batchNormStats(v.xv, mean, invStd, mm, mv, opts);
-        compare(`offset mean ${JSON.stringify(shape)}`, await s.read(t.mean), mean, GPU_FORWARD);
-        compare(`offset invStd ${JSON.stringify(shape)}`, await s.read(t.invStd), invStd, GPU_FORWARD);
+        s.run(await gpuOps.batchNormStats(gpu!, t.x, t.stats, t.movingMean, t.movingVar, opts));
+        const stats = new Float64Array(2 * C), mm = Float64Array.from(v.mm0), mv = Float64Array.from(v.mv0);
+        cpu.batchNormStats(v.xv, stats, mm, mv, opts);
+        const got = split(await s.read(t.stats)), want = split(stats);
+        compare(`offset mean ${JSON.stringify(shape)}`, got.mean, want.mean, GPU_FORWARD);
+        compare(`offset invStd ${JSON.stringify(shape)}`, got.invStd, want.invStd, GPU_FORWARD);
         compare(`offset batch variance ${JSON.stringify(shape)}`, await s.read(t.movingVar), mv, GPU_FORWARD);
         expect(mv[0]).toBeGreaterThan(0.5e-4);
         expect(mv[0]).toBeLessThan(2e-4);
@@ -178,39 +186,111 @@ describe.skipIf(gpu === null)('batchnorm kernels vs CPU twins', () => {
   test('launchers reject wrong shapes and arguments, naming the op and the shapes', () =>
     withGpu(gpu!, async (s) => {
       const x = s.tensor([2, 3, 3, 4], 'x'), c4 = () => s.tensor([4], 'c4'), y = s.tensor([2, 3, 3, 4], 'y');
+      const st = () => s.tensor([2, 4], 'stats');
       const opts = { unbiasedMovingVariance: true };
-      await expectFailure(() => gpuOps.batchNormStats(gpu!, s.tensor([2, 3, 4], 'x3'), c4(), c4(), c4(), c4(), opts),
+      await expectFailure(() => gpuOps.batchNormStats(gpu!, s.tensor([2, 3, 4], 'x3'), st(), c4(), c4(), opts),
         /batchNormStats: x has shape \[2, 3, 4\], expected rank 2 \[N, F\] or rank 4 \[N, H, W, C\]/);
-      await expectFailure(() => gpuOps.batchNormStats(gpu!, s.tensor([0, 4], 'x0'), c4(), c4(), c4(), c4(), opts),
+      await expectFailure(() => gpuOps.batchNormStats(gpu!, s.tensor([0, 4], 'x0'), st(), c4(), c4(), opts),
         /batchNormStats: x has shape \[0, 4\], every dimension must be a positive integer/);
-      await expectFailure(() => gpuOps.batchNormStats(gpu!, x, s.tensor([3], 'mean'), c4(), c4(), c4(), opts),
-        /batchNormStats: mean \(mean\) has shape \[3\], expected \[4\]/);
-      await expectFailure(() => gpuOps.batchNormStats(gpu!, x, c4(), c4(), c4(), s.tensor([1, 4], 'mv'), opts),
+      await expectFailure(() => gpuOps.batchNormStats(gpu!, x, s.tensor([4], 'stats1'), c4(), c4(), opts),
+        /batchNormStats: stats \(stats1\) has shape \[4\], expected \[2, 4\]/);
+      await expectFailure(() => gpuOps.batchNormStats(gpu!, x, s.tensor([4, 2], 'statsT'), c4(), c4(), opts),
+        /batchNormStats: stats \(statsT\) has shape \[4, 2\], expected \[2, 4\]/);
+      await expectFailure(() => gpuOps.batchNormStats(gpu!, x, st(), c4(), s.tensor([1, 4], 'mv'), opts),
         /batchNormStats: movingVar \(mv\) has shape \[1, 4\], expected \[4\]/);
-      await expectFailure(() => gpuOps.batchNormStats(gpu!, s.tensor([1, 1, 1, 4], 'x1'), c4(), c4(), c4(), c4(), opts),
+      await expectFailure(() => gpuOps.batchNormStats(gpu!, s.tensor([1, 1, 1, 4], 'x1'), st(), c4(), c4(), opts),
         /batchNormStats: x has shape \[1, 1, 1, 4\]: one row per channel \(M = 1\) has no unbiased variance/);
       const shared = c4();
-      await expectFailure(() => gpuOps.batchNormStats(gpu!, x, shared, c4(), shared, c4(), opts),
+      await expectFailure(() => gpuOps.batchNormStats(gpu!, x, st(), shared, shared, opts),
         /batchNormStats: output c4 \[4\] is also bound as another argument/);
-      await expectFailure(() => gpuOps.batchNormStats(gpu!, x, c4(), c4(), c4(), c4(), { ...opts, momentum: 1.5 }),
+      await expectFailure(() => gpuOps.batchNormStats(gpu!, x, st(), c4(), c4(), { ...opts, momentum: 1.5 }),
         /batchNormStats: momentum 1.5 must lie in \[0, 1\]/);
-      await expectFailure(() => gpuOps.batchNormApply(gpu!, x, c4(), c4(), c4(), c4(), s.tensor([2, 3, 3, 5], 'y5'), 'relu'),
+      await expectFailure(() => gpuOps.batchNormApply(gpu!, x, st(), c4(), c4(), s.tensor([2, 3, 3, 5], 'y5'), 'relu'),
         /batchNormApply\(relu\): y \(y5\) has shape \[2, 3, 3, 5\], expected \[2, 3, 3, 4\]/);
-      await expectFailure(() => gpuOps.batchNormApply(gpu!, x, c4(), c4(), c4(), c4(), y, 'tanh' as BatchNormActivation),
+      await expectFailure(() => gpuOps.batchNormApply(gpu!, x, s.tensor([2, 3], 'stats3'), c4(), c4(), y, 'relu'),
+        /batchNormApply\(relu\): stats \(stats3\) has shape \[2, 3\], expected \[2, 4\]/);
+      await expectFailure(() => gpuOps.batchNormApply(gpu!, x, st(), c4(), c4(), y, 'tanh' as BatchNormActivation),
         /batchNormApply\(tanh\): unsupported activation 'tanh' \(expected linear, relu or leaky_relu\)/);
-      await expectFailure(() => gpuOps.batchNormApply(gpu!, x, c4(), c4(), c4(), c4(), x),
+      await expectFailure(() => gpuOps.batchNormApply(gpu!, x, st(), c4(), c4(), x),
         /batchNormApply\(linear\): output x \[2, 3, 3, 4\] is also bound as another argument/);
       await expectFailure(() => gpuOps.batchNormInference(gpu!, x, c4(), c4(), s.tensor([8], 'gamma8'), c4(), y, 'leaky_relu'),
         /batchNormInference\(leaky_relu\): gamma \(gamma8\) has shape \[8\], expected \[4\]/);
       await expectFailure(() => gpuOps.batchNormInference(gpu!, x, c4(), c4(), c4(), c4(), y, 'linear', 0),
         /batchNormInference\(linear\): epsilon 0 must be a positive finite number/);
-      await expectFailure(() => gpuOps.batchNormBackwardReduce(gpu!, x, y, s.tensor([18, 4], 'dy2'), c4(), c4(), c4(), c4(), 'relu'),
+      await expectFailure(() => gpuOps.batchNormBackwardReduce(gpu!, x, y, s.tensor([18, 4], 'dy2'), st(), c4(), c4(), 'relu'),
         /batchNormBackwardReduce\(relu\): dy \(dy2\) has shape \[18, 4\], expected \[2, 3, 3, 4\]/);
-      await expectFailure(() => gpuOps.batchNormBackwardReduce(gpu!, x, s.tensor([2, 3, 3], 'y3'), y, c4(), c4(), c4(), c4(), 'relu'),
+      await expectFailure(() => gpuOps.batchNormBackwardReduce(gpu!, x, s.tensor([2, 3, 3], 'y3'), y, st(), c4(), c4(), 'relu'),
         /batchNormBackwardReduce\(relu\): y \(y3\) has shape \[2, 3, 3\], expected \[2, 3, 3, 4\]/);
-      await expectFailure(() => gpuOps.batchNormBackwardInput(gpu!, x, y, y, c4(), c4(), c4(), c4(), s.tensor([2], 'dbeta2'), s.tensor([2, 3, 3, 4], 'dx'), 'leaky_relu'),
+      await expectFailure(() => gpuOps.batchNormBackwardReduce(gpu!, x, y, y, s.tensor([8], 'stats8'), c4(), c4(), 'relu'),
+        /batchNormBackwardReduce\(relu\): stats \(stats8\) has shape \[8\], expected \[2, 4\]/);
+      await expectFailure(() => gpuOps.batchNormBackwardInput(gpu!, x, y, y, st(), c4(), c4(), s.tensor([2], 'dbeta2'), s.tensor([2, 3, 3, 4], 'dx'), 'leaky_relu'),
         /batchNormBackwardInput\(leaky_relu\): dbeta \(dbeta2\) has shape \[2\], expected \[4\]/);
-      await expectFailure(() => gpuOps.batchNormBackwardInput(gpu!, x, y, y, c4(), c4(), c4(), c4(), c4(), y, 'relu'),
+      await expectFailure(() => gpuOps.batchNormBackwardInput(gpu!, x, y, y, s.tensor([3, 4], 'stats34'), c4(), c4(), c4(), s.tensor([2, 3, 3, 4], 'dx'), 'linear'),
+        /batchNormBackwardInput\(linear\): stats \(stats34\) has shape \[3, 4\], expected \[2, 4\]/);
+      await expectFailure(() => gpuOps.batchNormBackwardInput(gpu!, x, y, y, st(), c4(), c4(), c4(), y, 'relu'),
         /batchNormBackwardInput\(relu\): output y \[2, 3, 3, 4\] is also bound as another argument/);
     }));
+
+  // The shared device asks for the adapter's storage-buffer limit (10 on SwiftShader), which
+  // would hide a kernel that needs more than WebGPU's baseline of 8; this device has only 8.
+  test('every entry point runs on a device with the baseline 8 storage buffers per stage', async () => {
+    const adapter = await navigator.gpu.requestAdapter();
+    expect(adapter).not.toBeNull();
+    const device = await adapter!.requestDevice({ label: 'batchnorm baseline limits', requiredLimits: { maxStorageBuffersPerShaderStage: 8 } });
+    const base = new Gpu(device, adapter!, navigator.gpu);
+    try {
+      expect(device.limits.maxStorageBuffersPerShaderStage).toBe(8);
+      for (const [i, { shape, act, unbiased }] of [
+        { shape: [4, 7, 7, 64], act: 'leaky_relu' as const, unbiased: true },
+        { shape: [5, 300], act: 'relu' as const, unbiased: false },
+        { shape: [3, 2, 2, 5], act: 'linear' as const, unbiased: true },
+      ].entries()) {
+        const label = `baseline ${JSON.stringify(shape)} ${act}`;
+        await withGpu(base, async (s) => {
+          const n = sizeOf(shape), C = shape[shape.length - 1];
+          const v = makeInputs(300 + i, shape);
+          const t = upload(s, shape, v);
+          const y = s.output(shape, 'y'), yInf = s.output(shape, 'y_inference');
+          const dgamma = s.output([C], 'dgamma'), dbeta = s.output([C], 'dbeta'), dx = s.output(shape, 'dx');
+          const yIn: Tensor = act === 'linear' ? t.x : y;
+          s.run([
+            await gpuOps.batchNormStats(base, t.x, t.stats, t.movingMean, t.movingVar, { unbiasedMovingVariance: unbiased }),
+            await gpuOps.batchNormApply(base, t.x, t.stats, t.gamma, t.beta, y, act),
+            await gpuOps.batchNormInference(base, t.x, t.movingMean, t.movingVar, t.gamma, t.beta, yInf, act),
+            await gpuOps.batchNormBackwardReduce(base, t.x, yIn, t.dy, t.stats, dgamma, dbeta, act),
+            await gpuOps.batchNormBackwardInput(base, t.x, yIn, t.dy, t.stats, t.gamma, dgamma, dbeta, dx, act),
+          ]);
+          const got = {
+            stats: await s.read(t.stats), movingMean: await s.read(t.movingMean), movingVar: await s.read(t.movingVar),
+            y: await s.read(y), yInf: await s.read(yInf), dgamma: await s.read(dgamma), dbeta: await s.read(dbeta), dx: await s.read(dx),
+          };
+          const stats = new Float64Array(2 * C);
+          const movingMean = Float64Array.from(v.mm0), movingVar = Float64Array.from(v.mv0);
+          cpu.batchNormStats(v.xv, stats, movingMean, movingVar, { unbiasedMovingVariance: unbiased });
+          const gotStats = split(got.stats), wantStats = split(stats);
+          compare(`stats mean ${label}`, gotStats.mean, wantStats.mean, GPU_FORWARD);
+          compare(`stats invStd ${label}`, gotStats.invStd, wantStats.invStd, GPU_FORWARD);
+          compare(`stats movingMean ${label}`, got.movingMean, movingMean, GPU_FORWARD);
+          compare(`stats movingVar ${label}`, got.movingVar, movingVar, GPU_FORWARD);
+          const yWant = new Float64Array(n), yInfWant = new Float64Array(n);
+          cpu.batchNormApply(v.xv, got.stats, v.gv, v.bv, yWant, act);
+          compare(`apply ${label}`, got.y, yWant, GPU_FORWARD);
+          cpu.batchNormInference(v.xv, got.movingMean, got.movingVar, v.gv, v.bv, yInfWant, act);
+          compare(`apply_inference ${label}`, got.yInf, yInfWant, GPU_FORWARD);
+          const yForGrad = act === 'linear' ? v.xv : got.y;
+          const dgammaWant = new Float64Array(C), dbetaWant = new Float64Array(C), dxWant = new Float64Array(n);
+          cpu.batchNormBackwardReduce(v.xv, yForGrad, v.dyv, got.stats, dgammaWant, dbetaWant, act);
+          compare(`backward_reduce dgamma ${label}`, got.dgamma, dgammaWant, GPU_BACKWARD);
+          compare(`backward_reduce dbeta ${label}`, got.dbeta, dbetaWant, GPU_BACKWARD);
+          cpu.batchNormBackwardInput(v.xv, yForGrad, v.dyv, got.stats, v.gv, got.dgamma, got.dbeta, dxWant, act);
+          // The same allowance for cancelling terms as in the tests above.
+          let term = 0;
+          for (let k = 0; k < n; k++) term = Math.max(term, Math.abs(v.gv[k % C] * gotStats.invStd[k % C] * v.dyv[k]));
+          compare(`backward_input dx ${label}`, got.dx, dxWant, { ...GPU_BACKWARD, atol: 1e-6 * term });
+        });
+      }
+    } finally {
+      device.destroy();
+    }
+  });
 });

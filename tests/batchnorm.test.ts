@@ -10,11 +10,11 @@ const ACTS: BatchNormActivation[] = ['linear', 'relu', 'leaky_relu'];
 /** Training-mode forward: batch statistics, then the fused normalise-and-activate. */
 function trainingForward(x: Float64Array, gamma: Float64Array, beta: Float64Array, act: BatchNormActivation) {
   const C = gamma.length;
-  const mean = new Float64Array(C), invStd = new Float64Array(C);
-  cpu.batchNormStats(x, mean, invStd, new Float64Array(C), new Float64Array(C).fill(1), { unbiasedMovingVariance: false });
+  const stats = new Float64Array(2 * C);
+  cpu.batchNormStats(x, stats, new Float64Array(C), new Float64Array(C).fill(1), { unbiasedMovingVariance: false });
   const y = new Float64Array(x.length);
-  cpu.batchNormApply(x, mean, invStd, gamma, beta, y, act);
-  return { mean, invStd, y };
+  cpu.batchNormApply(x, stats, gamma, beta, y, act);
+  return { stats, y };
 }
 
 describe('batchnorm CPU twins', () => {
@@ -26,17 +26,17 @@ describe('batchnorm CPU twins', () => {
         const x = randn(r, n, 1.5, 0.3);
         const gamma = uniform(r, C, 0.5, 1.5), beta = randn(r, C, 0.5);
         const dOut = randn(r, n);
-        const { mean, invStd, y } = trainingForward(x, gamma, beta, act);
+        const { stats, y } = trainingForward(x, gamma, beta, act);
         // Finite differences straddling the kink of ReLU/LeakyReLU would see a one-sided slope.
         if (act !== 'linear') {
           for (let i = 0; i < n; i++) {
-            const c = i % C, z = gamma[c] * (x[i] - mean[c]) * invStd[c] + beta[c];
+            const c = i % C, z = gamma[c] * (x[i] - stats[c]) * stats[C + c] + beta[c];
             expect(Math.abs(z)).toBeGreaterThan(1e-4);
           }
         }
         const dgamma = new Float64Array(C), dbeta = new Float64Array(C), dx = new Float64Array(n);
-        cpu.batchNormBackwardReduce(x, y, dOut, mean, invStd, dgamma, dbeta, act);
-        cpu.batchNormBackwardInput(x, y, dOut, mean, invStd, gamma, dgamma, dbeta, dx, act);
+        cpu.batchNormBackwardReduce(x, y, dOut, stats, dgamma, dbeta, act);
+        cpu.batchNormBackwardInput(x, y, dOut, stats, gamma, dgamma, dbeta, dx, act);
         checkGradients({
           label: `batchnorm ${act} ${JSON.stringify(shape)}`, rng: r, dOut,
           inputs: { x, gamma, beta }, analytic: { x: dx, gamma: dgamma, beta: dbeta },
@@ -52,18 +52,19 @@ describe('batchnorm CPU twins', () => {
     //           channel 1 = 0, 0, 2, 2 (mean 1, biased var 1, unbiased 4/3).
     const x = new Float64Array([1, 0, 2, 0, 3, 2, 4, 2]);
     for (const unbiased of [false, true]) {
-      const mean = new Float64Array(2), invStd = new Float64Array(2);
+      const stats = new Float64Array(4);
       const movingMean = new Float64Array([0, 0]), movingVar = new Float64Array([1, 1]);
-      cpu.batchNormStats(x, mean, invStd, movingMean, movingVar, { unbiasedMovingVariance: unbiased });
-      compare('mean', mean, [2.5, 1], { atol: 1e-15 });
-      compare('invStd', invStd, [1 / Math.sqrt(1.251), 1 / Math.sqrt(1.001)], { atol: 1e-15 });
+      cpu.batchNormStats(x, stats, movingMean, movingVar, { unbiasedMovingVariance: unbiased });
+      // stats is [2, C]: row 0 the means, row 1 the inverse standard deviations.
+      compare('mean', stats.subarray(0, 2), [2.5, 1], { atol: 1e-15 });
+      compare('invStd', stats.subarray(2, 4), [1 / Math.sqrt(1.251), 1 / Math.sqrt(1.001)], { atol: 1e-15 });
       compare('movingMean', movingMean, [0.025, 0.01], { atol: 1e-15 });
       const want = unbiased ? [0.99 + 0.01 * (5 / 3), 0.99 + 0.01 * (4 / 3)] : [0.99 + 0.0125, 1];
       compare(`movingVar (${unbiased ? 'unbiased' : 'biased'})`, movingVar, want, { atol: 1e-15 });
     }
     // A second step keeps averaging, with the momentum the caller asks for.
     const movingMean = new Float64Array([1, 1]), movingVar = new Float64Array([2, 2]);
-    cpu.batchNormStats(x, new Float64Array(2), new Float64Array(2), movingMean, movingVar, { unbiasedMovingVariance: true, momentum: 0.5 });
+    cpu.batchNormStats(x, new Float64Array(4), movingMean, movingVar, { unbiasedMovingVariance: true, momentum: 0.5 });
     compare('movingMean, momentum 0.5', movingMean, [1.75, 1], { atol: 1e-15 });
     compare('movingVar, momentum 0.5', movingVar, [1 + 5 / 6, 1 + 2 / 3], { atol: 1e-15 });
   });
@@ -71,8 +72,8 @@ describe('batchnorm CPU twins', () => {
   test('stats stay exact with a large mean offset', () => {
     const r = rng(5);
     const x = randn(r, 4000, 0.01, 100);
-    const mean = new Float64Array(1), invStd = new Float64Array(1), mv = new Float64Array(1);
-    cpu.batchNormStats(x, mean, invStd, new Float64Array(1), mv, { unbiasedMovingVariance: false, momentum: 0, epsilon: 1e-12 });
+    const stats = new Float64Array(2), mv = new Float64Array(1);
+    cpu.batchNormStats(x, stats, new Float64Array(1), mv, { unbiasedMovingVariance: false, momentum: 0, epsilon: 1e-12 });
     // The reference works on x - 100, exact in f64 here (Sterbenz), so it never sees the offset.
     const shifted = x.map((v) => v - 100);
     let s = 0;
@@ -81,7 +82,8 @@ describe('batchnorm CPU twins', () => {
     let q = 0;
     for (const v of shifted) q += (v - mu) ** 2;
     compare('variance at mean 100, std 0.01', mv, [q / x.length], { rtol: 1e-12 });
-    compare('invStd at mean 100, std 0.01', invStd, [1 / Math.sqrt(q / x.length + 1e-12)], { rtol: 1e-12 });
+    compare('mean at mean 100, std 0.01', stats.subarray(0, 1), [100 + mu], { rtol: 1e-14 });
+    compare('invStd at mean 100, std 0.01', stats.subarray(1, 2), [1 / Math.sqrt(q / x.length + 1e-12)], { rtol: 1e-12 });
   });
 
   test('inference mode follows gamma * (x - movingMean) / sqrt(movingVar + eps) + beta', () => {
@@ -106,10 +108,14 @@ describe('batchnorm CPU twins', () => {
 
   test('twins reject mismatched lengths and M = 1 with the unbiased variance', () => {
     const f = (n: number) => new Float64Array(n);
-    expect(() => cpu.batchNormStats(f(3), f(2), f(2), f(2), f(2), { unbiasedMovingVariance: false })).toThrow(/batchNormStats: x holds 3 values, not a positive multiple of C = 2/);
-    expect(() => cpu.batchNormStats(f(4), f(2), f(3), f(2), f(2), { unbiasedMovingVariance: false })).toThrow(/batchNormStats: invStd holds 3 values, expected C = 2/);
-    expect(() => cpu.batchNormStats(f(2), f(2), f(2), f(2), f(2), { unbiasedMovingVariance: true })).toThrow(/batchNormStats: M = 1 has no unbiased variance/);
-    expect(() => cpu.batchNormApply(f(4), f(2), f(2), f(2), f(2), f(3), 'relu')).toThrow(/batchNormApply\(relu\): y holds 3 values, expected 4/);
-    expect(() => cpu.batchNormBackwardInput(f(4), f(4), f(4), f(2), f(2), f(2), f(2), f(1), f(4))).toThrow(/batchNormBackwardInput\(linear\): dbeta holds 1 values, expected C = 2/);
+    expect(() => cpu.batchNormStats(f(3), f(4), f(2), f(2), { unbiasedMovingVariance: false })).toThrow(/batchNormStats: x holds 3 values, not a positive multiple of C = 2/);
+    expect(() => cpu.batchNormStats(f(4), f(3), f(2), f(2), { unbiasedMovingVariance: false })).toThrow(/batchNormStats: stats holds 3 values, expected 2C = 4/);
+    expect(() => cpu.batchNormStats(f(4), f(4), f(2), f(3), { unbiasedMovingVariance: false })).toThrow(/batchNormStats: movingVar holds 3 values, expected C = 2/);
+    expect(() => cpu.batchNormStats(f(2), f(4), f(2), f(2), { unbiasedMovingVariance: true })).toThrow(/batchNormStats: M = 1 has no unbiased variance/);
+    expect(() => cpu.batchNormApply(f(4), f(4), f(2), f(2), f(3), 'relu')).toThrow(/batchNormApply\(relu\): y holds 3 values, expected 4/);
+    expect(() => cpu.batchNormApply(f(4), f(2), f(2), f(2), f(4), 'relu')).toThrow(/batchNormApply\(relu\): stats holds 2 values, expected 2C = 4/);
+    expect(() => cpu.batchNormBackwardReduce(f(4), f(4), f(4), f(5), f(2), f(2))).toThrow(/batchNormBackwardReduce\(linear\): stats holds 5 values, expected 2C = 4/);
+    expect(() => cpu.batchNormBackwardInput(f(4), f(4), f(4), f(4), f(2), f(2), f(1), f(4))).toThrow(/batchNormBackwardInput\(linear\): dbeta holds 1 values, expected C = 2/);
+    expect(() => cpu.batchNormBackwardInput(f(4), f(4), f(4), f(6), f(2), f(2), f(2), f(4))).toThrow(/batchNormBackwardInput\(linear\): stats holds 6 values, expected 2C = 4/);
   });
 });

@@ -3,7 +3,7 @@
 
 import code from '../../shaders/batchnorm.wgsl?raw';
 import { LEAKY_ALPHA } from './activation';
-import { GpuError, ShapeError, shapeString } from './errors';
+import { ShapeError, shapeString } from './errors';
 import type { Gpu, Tensor } from './gpu';
 import { expectShape, grid1d, prepareKernel, type Kernel } from './kernel';
 
@@ -74,14 +74,16 @@ function checkEpsilon(op: string, epsilon: number): void {
 }
 
 /**
- * Training-mode statistics: batch mean and 1/sqrt(biased var + eps) per channel (overwrites
- * mean, invStd), and the moving-average update of movingMean and movingVar in place.
+ * Training-mode statistics into stats [2, C]: row 0 the batch mean, row 1 1/sqrt(biased var +
+ * eps) per channel (overwrites stats), and the moving-average update of movingMean and
+ * movingVar in place. One tensor rather than two keeps backward_input within 8 storage buffers.
  */
-export function batchNormStats(gpu: Gpu, x: Tensor, mean: Tensor, invStd: Tensor, movingMean: Tensor, movingVar: Tensor, opts: BatchNormOptions): Promise<Kernel> {
+export function batchNormStats(gpu: Gpu, x: Tensor, stats: Tensor, movingMean: Tensor, movingVar: Tensor, opts: BatchNormOptions): Promise<Kernel> {
   const op = 'batchNormStats';
   const g = batchNormGeometry(op, x.shape);
-  for (const [what, t] of [['mean', mean], ['invStd', invStd], ['movingMean', movingMean], ['movingVar', movingVar]] as const) expectShape(op, what, t, [g.C]);
-  expectDistinct(op, [mean, invStd, movingMean, movingVar], [x, mean, invStd, movingMean, movingVar]);
+  expectShape(op, 'stats', stats, [2, g.C]);
+  for (const [what, t] of [['movingMean', movingMean], ['movingVar', movingVar]] as const) expectShape(op, what, t, [g.C]);
+  expectDistinct(op, [stats, movingMean, movingVar], [x, stats, movingMean, movingVar]);
   const eps = opts.epsilon ?? BN_EPSILON, momentum = opts.momentum ?? BN_MOMENTUM;
   checkEpsilon(op, eps);
   if (!(momentum >= 0 && momentum <= 1)) throw new ShapeError(`${op}: momentum ${momentum} must lie in [0, 1]`);
@@ -93,7 +95,7 @@ export function batchNormStats(gpu: Gpu, x: Tensor, mean: Tensor, invStd: Tensor
   return prepareKernel(gpu, {
     file: 'batchnorm.wgsl', code, entry: 'stats',
     constants: { CB: cb },
-    bindings: [params(gpu, op, g, eps, momentum, varFactor), x, mean, invStd, movingMean, movingVar],
+    bindings: [params(gpu, op, g, eps, momentum, varFactor), x, stats, movingMean, movingVar],
     grid: grid1d(Math.ceil(g.C / cb)),
     name: `batchnorm.wgsl:stats ${shapeString(x.shape)} M=${g.M} C=${g.C} CB=${cb}${opts.unbiasedMovingVariance ? ' unbiased' : ''}`,
     flops: 5 * g.M * g.C + 12 * g.C,
@@ -101,18 +103,20 @@ export function batchNormStats(gpu: Gpu, x: Tensor, mean: Tensor, invStd: Tensor
   });
 }
 
-/** y = act(gamma * (x - mean) * invStd + beta) with the batch statistics; overwrites y. */
-export function batchNormApply(gpu: Gpu, x: Tensor, mean: Tensor, invStd: Tensor, gamma: Tensor, beta: Tensor, y: Tensor, activation: BatchNormActivation = 'linear'): Promise<Kernel> {
+/** y = act(gamma * (x - mean) * invStd + beta) with the batch statistics stats = [mean; invStd]
+ *  ([2, C], from batchNormStats); overwrites y. */
+export function batchNormApply(gpu: Gpu, x: Tensor, stats: Tensor, gamma: Tensor, beta: Tensor, y: Tensor, activation: BatchNormActivation = 'linear'): Promise<Kernel> {
   const op = `batchNormApply(${activation})`;
   const act = actCode(op, activation);
   const g = batchNormGeometry(op, x.shape);
-  for (const [what, t] of [['mean', mean], ['invStd', invStd], ['gamma', gamma], ['beta', beta]] as const) expectShape(op, what, t, [g.C]);
+  expectShape(op, 'stats', stats, [2, g.C]);
+  for (const [what, t] of [['gamma', gamma], ['beta', beta]] as const) expectShape(op, what, t, [g.C]);
   expectShape(op, 'y', y, x.shape);
-  expectDistinct(op, [y], [x, mean, invStd, gamma, beta, y]);
+  expectDistinct(op, [y], [x, stats, gamma, beta, y]);
   return prepareKernel(gpu, {
     file: 'batchnorm.wgsl', code, entry: 'apply',
     constants: { ACT: act },
-    bindings: [params(gpu, op, g, BN_EPSILON, BN_MOMENTUM, 1), x, mean, invStd, gamma, beta, y],
+    bindings: [params(gpu, op, g, BN_EPSILON, BN_MOMENTUM, 1), x, stats, gamma, beta, y],
     grid: grid1d(Math.ceil((g.M * g.C) / 256)),
     name: `batchnorm.wgsl:apply ${activation} ${shapeString(x.shape)}`,
     flops: 5 * g.M * g.C, bytes: 8 * g.M * g.C + 16 * g.C,
@@ -140,48 +144,48 @@ export function batchNormInference(gpu: Gpu, x: Tensor, movingMean: Tensor, movi
 
 /**
  * dbeta = sum over rows of g, dgamma = sum of g * xhat, with g = dy * act'(y) and
- * xhat = (x - mean) * invStd; overwrites dgamma and dbeta. y is this layer's activated output;
- * for 'linear' it is not read (its shape is still checked; pass x when there is no other).
+ * xhat = (x - mean) * invStd, stats = [mean; invStd] ([2, C]); overwrites dgamma and dbeta.
+ * y is this layer's activated output; for 'linear' it is not read (its shape is still
+ * checked; pass x when there is no other).
  */
-export function batchNormBackwardReduce(gpu: Gpu, x: Tensor, y: Tensor, dy: Tensor, mean: Tensor, invStd: Tensor, dgamma: Tensor, dbeta: Tensor, activation: BatchNormActivation = 'linear'): Promise<Kernel> {
+export function batchNormBackwardReduce(gpu: Gpu, x: Tensor, y: Tensor, dy: Tensor, stats: Tensor, dgamma: Tensor, dbeta: Tensor, activation: BatchNormActivation = 'linear'): Promise<Kernel> {
   const op = `batchNormBackwardReduce(${activation})`;
   const act = actCode(op, activation);
   const g = batchNormGeometry(op, x.shape);
   expectShape(op, 'y', y, x.shape);
   expectShape(op, 'dy', dy, x.shape);
-  for (const [what, t] of [['mean', mean], ['invStd', invStd], ['dgamma', dgamma], ['dbeta', dbeta]] as const) expectShape(op, what, t, [g.C]);
-  expectDistinct(op, [dgamma, dbeta], [x, y, dy, mean, invStd, dgamma, dbeta]);
+  expectShape(op, 'stats', stats, [2, g.C]);
+  for (const [what, t] of [['dgamma', dgamma], ['dbeta', dbeta]] as const) expectShape(op, what, t, [g.C]);
+  expectDistinct(op, [dgamma, dbeta], [x, y, dy, stats, dgamma, dbeta]);
   const cb = channelsPerWorkgroup(g.C);
   const n = g.M * g.C;
   return prepareKernel(gpu, {
     file: 'batchnorm.wgsl', code, entry: 'backward_reduce',
     constants: { ACT: act, CB: cb },
-    bindings: [params(gpu, op, g, BN_EPSILON, BN_MOMENTUM, 1), x, mean, invStd, y, dy, dgamma, dbeta],
+    bindings: [params(gpu, op, g, BN_EPSILON, BN_MOMENTUM, 1), x, stats, y, dy, dgamma, dbeta],
     grid: grid1d(Math.ceil(g.C / cb)),
     name: `batchnorm.wgsl:backward_reduce ${activation} ${shapeString(x.shape)} CB=${cb}`,
     flops: 6 * n + g.C, bytes: (activation === 'linear' ? 8 : 12) * n + 16 * g.C,
   });
 }
 
-/** dx = gamma * invStd / M * (M * g - dbeta - xhat * dgamma), one pass; overwrites dx. */
-export function batchNormBackwardInput(gpu: Gpu, x: Tensor, y: Tensor, dy: Tensor, mean: Tensor, invStd: Tensor, gamma: Tensor, dgamma: Tensor, dbeta: Tensor, dx: Tensor, activation: BatchNormActivation = 'linear'): Promise<Kernel> {
+/** dx = gamma * invStd / M * (M * g - dbeta - xhat * dgamma), one pass, with stats = [mean;
+ *  invStd] ([2, C]); overwrites dx. Eight storage buffers: the WebGPU default limit. */
+export function batchNormBackwardInput(gpu: Gpu, x: Tensor, y: Tensor, dy: Tensor, stats: Tensor, gamma: Tensor, dgamma: Tensor, dbeta: Tensor, dx: Tensor, activation: BatchNormActivation = 'linear'): Promise<Kernel> {
   const op = `batchNormBackwardInput(${activation})`;
   const act = actCode(op, activation);
   const g = batchNormGeometry(op, x.shape);
   expectShape(op, 'y', y, x.shape);
   expectShape(op, 'dy', dy, x.shape);
   expectShape(op, 'dx', dx, x.shape);
-  for (const [what, t] of [['mean', mean], ['invStd', invStd], ['gamma', gamma], ['dgamma', dgamma], ['dbeta', dbeta]] as const) expectShape(op, what, t, [g.C]);
-  expectDistinct(op, [dx], [x, y, dy, mean, invStd, gamma, dgamma, dbeta, dx]);
-  // Nine storage buffers, one over the WebGPU default of 8 (createGpu asks for the adapter's
-  // limit: 10 on SwiftShader/Chromium); say so plainly rather than fail pipeline creation.
-  const limit = gpu.device.limits.maxStorageBuffersPerShaderStage;
-  if (limit < 9) throw new GpuError(`${op}: needs 9 storage buffers per shader stage, ${gpu.adapter.name} allows ${limit}`);
+  expectShape(op, 'stats', stats, [2, g.C]);
+  for (const [what, t] of [['gamma', gamma], ['dgamma', dgamma], ['dbeta', dbeta]] as const) expectShape(op, what, t, [g.C]);
+  expectDistinct(op, [dx], [x, y, dy, stats, gamma, dgamma, dbeta, dx]);
   const n = g.M * g.C;
   return prepareKernel(gpu, {
     file: 'batchnorm.wgsl', code, entry: 'backward_input',
     constants: { ACT: act },
-    bindings: [params(gpu, op, g, BN_EPSILON, BN_MOMENTUM, 1), x, mean, invStd, y, dy, dgamma, dbeta, gamma, dx],
+    bindings: [params(gpu, op, g, BN_EPSILON, BN_MOMENTUM, 1), x, stats, y, dy, dgamma, dbeta, gamma, dx],
     grid: grid1d(Math.ceil(n / 256)),
     name: `batchnorm.wgsl:backward_input ${activation} ${shapeString(x.shape)}`,
     flops: 9 * n, bytes: (activation === 'linear' ? 12 : 16) * n + 20 * g.C,

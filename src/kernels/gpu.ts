@@ -182,6 +182,8 @@ export async function createGpu(gpu: GPU, where: string): Promise<Gpu> {
   if (adapter === null) throw new GpuError(`no WebGPU adapter found (${where})`);
   const features: GPUFeatureName[] = [];
   if (adapter.features.has('timestamp-query')) features.push('timestamp-query');
+  // Every kernel binds at most 8 storage buffers, WebGPU's baseline, which is left at its
+  // default so the tests prove the kernels run on any adapter.
   const l = adapter.limits;
   const device = await adapter.requestDevice({
     label: 'lsgan',
@@ -193,7 +195,6 @@ export async function createGpu(gpu: GPU, where: string): Promise<Gpu> {
       maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
       maxComputeWorkgroupSizeX: l.maxComputeWorkgroupSizeX,
       maxComputeWorkgroupSizeY: l.maxComputeWorkgroupSizeY,
-      maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
     },
   });
   return new Gpu(device, adapter, gpu);

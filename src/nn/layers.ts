@@ -180,21 +180,22 @@ export class BatchNormalization implements Layer {
       if (t.record(y, [x], this.params, async () => undefined)) throw new ShapeError(`${this.name}: gradients through inference mode are not supported`);
       return y;
     }
-    const mean = t.tensor([C], `${this.name}/batch_mean`), invStd = t.tensor([C], `${this.name}/batch_inv_std`);
-    await t.run(batchNormStats(gpu, x, mean, invStd, this.movingMean.value, this.movingVariance.value, {
+    // Row 0 the batch mean, row 1 the inverse standard deviation.
+    const stats = t.tensor([2, C], `${this.name}/batch_stats`);
+    await t.run(batchNormStats(gpu, x, stats, this.movingMean.value, this.movingVariance.value, {
       epsilon: BN_EPSILON, momentum: BN_MOMENTUM, unbiasedMovingVariance: this.opts.unbiasedMovingVariance,
     }));
-    await t.run(batchNormApply(gpu, x, mean, invStd, this.gamma.value, this.beta.value, y, act));
+    await t.run(batchNormApply(gpu, x, stats, this.gamma.value, this.beta.value, y, act));
     t.record(y, [x], this.params, async (dy) => {
       // dgamma and dbeta are needed for dx whether or not gamma and beta train here.
       const gammaTarget = t.paramGradTarget(this.gamma), betaTarget = t.paramGradTarget(this.beta);
       const dgamma = gammaTarget ?? t.tensor([C], `${this.name}/dgamma`);
       const dbeta = betaTarget ?? t.tensor([C], `${this.name}/dbeta`);
-      t.backward.push(await batchNormBackwardReduce(gpu, x, y, dy, mean, invStd, dgamma, dbeta, act));
+      t.backward.push(await batchNormBackwardReduce(gpu, x, y, dy, stats, dgamma, dbeta, act));
       // A parameter used twice in one trace: fold this use's gradient in.
       if (gammaTarget === null && t.trainable(this.gamma)) t.backward.push(await addInto(gpu, dgamma, this.gamma.grad));
       if (betaTarget === null && t.trainable(this.beta)) t.backward.push(await addInto(gpu, dbeta, this.beta.grad));
-      await t.gradInto(x, (dst) => batchNormBackwardInput(gpu, x, y, dy, mean, invStd, this.gamma.value, dgamma, dbeta, dst, act));
+      await t.gradInto(x, (dst) => batchNormBackwardInput(gpu, x, y, dy, stats, this.gamma.value, dgamma, dbeta, dst, act));
     });
     return y;
   }

@@ -86,13 +86,13 @@ export function cpuForward(model: Sequential, values: Arrays, x: Float64Array, b
         bn.batchNormInference(input, mm, mv, gamma, beta, y, a, BN_EPSILON);
         steps.push(() => { throw new Error('reference: no gradient through inference mode'); });
       } else {
-        const mean = new Float64Array(C), invStd = new Float64Array(C);
-        bn.batchNormStats(input, mean, invStd, mm, mv, { epsilon: BN_EPSILON, momentum: BN_MOMENTUM, unbiasedMovingVariance: layer.opts.unbiasedMovingVariance });
-        bn.batchNormApply(input, mean, invStd, gamma, beta, y, a);
+        const stats = new Float64Array(2 * C);
+        bn.batchNormStats(input, stats, mm, mv, { epsilon: BN_EPSILON, momentum: BN_MOMENTUM, unbiasedMovingVariance: layer.opts.unbiasedMovingVariance });
+        bn.batchNormApply(input, stats, gamma, beta, y, a);
         steps.push((dy, tr, grads) => {
           const dgamma = new Float64Array(C), dbeta = new Float64Array(C), dx = new Float64Array(input.length);
-          bn.batchNormBackwardReduce(input, y, dy, mean, invStd, dgamma, dbeta, a);
-          bn.batchNormBackwardInput(input, y, dy, mean, invStd, gamma, dgamma, dbeta, dx, a);
+          bn.batchNormBackwardReduce(input, y, dy, stats, dgamma, dbeta, a);
+          bn.batchNormBackwardInput(input, y, dy, stats, gamma, dgamma, dbeta, dx, a);
           if (tr(layer.gamma.name)) grads.set(layer.gamma.name, dgamma);
           if (tr(layer.beta.name)) grads.set(layer.beta.name, dbeta);
           return dx;
