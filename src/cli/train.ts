@@ -1,0 +1,150 @@
+// `lsgan train`: the tutorial's training run from a terminal, resumable.
+
+import { SingleBar } from 'cli-progress';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Gpu } from '../kernels/gpu';
+import { loadRun, readRun, saveGenerator, saveRun } from '../lsgan/checkpoint';
+import { imageGrid } from '../lsgan/grid';
+import { lossPlotSvg } from '../lsgan/loss-plot';
+import { batchesPerEpoch, Lsgan, TUTORIAL, type Losses, type LsganConfig } from '../lsgan/lsgan';
+import { loadMnistImages } from '../lsgan/mnist-node';
+import { Sampler } from '../lsgan/sampler';
+import { grayPng, svgToPng, writeAtomic } from './png';
+
+export interface TrainOptions {
+  epochs: number;
+  config: LsganConfig;
+  /** Flags the user set explicitly (a resumed run keeps its own config; conflicts are errors). */
+  explicit: Set<string>;
+  out: string;
+  steps: number | null;
+  resume: string | null;
+  data: string | null;
+  verbose: boolean;
+}
+
+/** GFLOP of one iteration at batch 64 (SPEC.md); it scales with the batch. */
+const GFLOP_PER_ITERATION_64 = 29.8;
+
+const pad6 = (n: number) => String(n).padStart(6, '0');
+
+export function formatDuration(s: number): string {
+  if (!Number.isFinite(s)) return '?';
+  if (s < 90) return `${s.toFixed(1)} s`;
+  if (s < 5400) return `${(s / 60).toFixed(1)} min`;
+  return `${(s / 3600).toFixed(1)} h`;
+}
+
+export function tutorialLine(l: Losses): string {
+  return `>${l.step}, d1=${l.d1.toFixed(3)}, d2=${l.d2.toFixed(3)} g=${l.g.toFixed(3)}`;
+}
+
+export function lossesCsv(history: readonly Losses[]): string {
+  return 'step,dloss1,dloss2,gloss\n' + history.map((l) => `${l.step},${l.d1},${l.d2},${l.g}`).join('\n') + '\n';
+}
+
+export async function train(gpu: Gpu, o: TrainOptions): Promise<number> {
+  const images = loadMnistImages(o.data ?? undefined);
+  let config = o.config;
+  let run = null;
+  if (o.resume !== null) {
+    if (!existsSync(o.resume)) throw new Error(`--resume ${o.resume}: no such file`);
+    run = readRun(o.resume, new Uint8Array(readFileSync(o.resume)));
+    for (const k of ['batch', 'latent', 'lr', 'beta1', 'seed'] as const) {
+      if (o.explicit.has(k) && o.config[k] !== run.config[k]) {
+        throw new Error(`--${k} ${o.config[k]} conflicts with the resumed run's ${k} = ${run.config[k]} (${o.resume}); drop the flag to continue that run`);
+      }
+    }
+    config = run.config;
+  }
+  mkdirSync(o.out, { recursive: true });
+  const perEpoch = batchesPerEpoch(images.count, config.batch);
+  const total = perEpoch * o.epochs;
+  const stop = Math.min(total, o.steps ?? total);
+
+  console.log(`data: ${images.file} (${images.count} images of ${images.rows}x${images.cols})`);
+  console.log(`config: batch ${config.batch}, latent ${config.latent}, Adam(lr ${config.lr}, beta_1 ${config.beta1}), seed ${config.seed}; ${perEpoch} iterations per epoch, ${o.epochs} epochs = ${total} iterations${stop < total ? `, stopping at ${stop} (--steps)` : ''}`);
+
+  const m = await Lsgan.create(gpu, config, images);
+  let history: Losses[] = [];
+  if (run !== null) {
+    history = loadRun(o.resume!, run, m);
+    console.log(`resumed ${o.resume} at iteration ${m.step}`);
+  }
+  const sampler = await Sampler.create(gpu, m.g, 100, config.seed);
+  const summarize = async (step: number) => {
+    const pixels = await sampler.fresh(step);
+    writeAtomic(join(o.out, `generated_plot_${pad6(step)}.png`), grayPng(imageGrid(pixels, 100, 28, 28, { cols: 10 })));
+  };
+  const checkpoint = async () => {
+    writeAtomic(join(o.out, 'run.safetensors'), await saveRun(m, history));
+    writeAtomic(join(o.out, 'losses.csv'), lossesCsv(history));
+  };
+  if (m.step === 0) await summarize(0);
+
+  let failure: string | null = null;
+  let interrupted = false;
+  m.onLosses((l) => {
+    if (failure !== null) return;
+    if (![l.d1, l.d2, l.g].every(Number.isFinite)) {
+      failure = `iteration ${l.step}: a loss is not finite (${tutorialLine(l)}); the run stops here and ${join(o.out, 'run.safetensors')} keeps the last good state`;
+      return;
+    }
+    history.push(l);
+    if (o.verbose) console.log(tutorialLine(l));
+  });
+  const onSigint = () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+  };
+  process.on('SIGINT', onSigint);
+
+  const bar = o.verbose ? null : new SingleBar({
+    format: 'iter {value}/{total} |{bar}| epoch {epoch} | {rate} it/s | ETA {eta_formatted} | d1={d1} d2={d2} g={g}',
+    hideCursor: true, etaBuffer: 50, fps: 5,
+  });
+  bar?.start(stop, m.step, { epoch: Math.floor(m.step / perEpoch) + 1, rate: '-', d1: '-', d2: '-', g: '-' });
+  const t0 = performance.now();
+  const start = m.step;
+  let projected = false;
+  while (m.step < stop && failure === null && !interrupted) {
+    await m.trainStep();
+    if (!projected && m.step - start === 3) {
+      await m.flush();
+      const s = (performance.now() - t0) / 1000 / 3;
+      const gflop = GFLOP_PER_ITERATION_64 * config.batch / 64;
+      const msg = `measured ${(s * 1000).toFixed(1)} ms per iteration on ${gpu.adapter.name} (${(gflop / s).toFixed(1)} GFLOP/s); the remaining ${stop - m.step} iterations will take about ${formatDuration(s * (stop - m.step))}`;
+      if (bar) bar.stop();
+      console.log(msg);
+      bar?.start(stop, m.step, {});
+      projected = true;
+    }
+    const last = history[history.length - 1];
+    const rate = (m.step - start) / ((performance.now() - t0) / 1000);
+    bar?.update(m.step, { epoch: Math.floor((m.step - 1) / perEpoch) + 1, rate: rate.toFixed(2), d1: last?.d1.toFixed(3) ?? '-', d2: last?.d2.toFixed(3) ?? '-', g: last?.g.toFixed(3) ?? '-' });
+    if (m.step % perEpoch === 0) {
+      await m.flush();
+      if (failure !== null) break;
+      await summarize(m.step);
+      writeAtomic(join(o.out, `model_${pad6(m.step)}.safetensors`), await saveGenerator(gpu, m.g, { ...config, latent: config.latent, step: m.step }));
+      await checkpoint();
+    }
+  }
+  await m.flush();
+  bar?.stop();
+  process.off('SIGINT', onSigint);
+  if (failure !== null) {
+    console.error(`error: ${failure}`);
+    return 1;
+  }
+  await checkpoint();
+  if (history.length > 0) writeAtomic(join(o.out, 'plot_line_plot_loss.png'), svgToPng(await lossPlotSvg(history)));
+  const secs = (performance.now() - t0) / 1000;
+  console.log(`${interrupted ? 'interrupted' : 'done'} at iteration ${m.step}: ${m.step - start} iterations in ${formatDuration(secs)}; wrote ${o.out}/ (run.safetensors resumes with --resume)`);
+  sampler.destroy();
+  m.destroy();
+  return interrupted ? 130 : 0;
+}
+
+export const TRAIN_DEFAULTS = TUTORIAL;
