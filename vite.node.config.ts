@@ -1,16 +1,20 @@
 import { defineConfig } from 'vite';
 
-// The Node command line as one file (dist-node/lsgan.mjs): WGSL is inlined through `?raw`,
-// the pure-JS dependencies are bundled; Dawn (`webgpu`, a native addon) and resvg stay
+// The Node command line (dist-node/lsgan.mjs) and the profiler (dist-node/profile.mjs), bundled
+// into dist-node/ with no need for node_modules but two native addons: WGSL is inlined through
+// `?raw`, the pure-JS dependencies are bundled; Dawn (`webgpu`, a native addon) and resvg stay
 // external and load from node_modules (or Dawn from DAWN_NODE, see device-node.ts).
 export default defineConfig({
   build: {
-    ssr: 'src/cli/main.ts',
+    ssr: true,
     outDir: 'dist-node',
     emptyOutDir: true,
     target: 'node20',
     minify: false,
-    rollupOptions: { output: { entryFileNames: 'lsgan.mjs', codeSplitting: false } },
+    rollupOptions: {
+      input: { lsgan: 'src/cli/main.ts', profile: 'bench/profile.ts' },
+      output: { entryFileNames: '[name].mjs' },
+    },
   },
   ssr: { noExternal: true, external: ['webgpu', '@resvg/resvg-js'] },
 });
