@@ -86,7 +86,7 @@ async function main(argv: string[]): Promise<number> {
 async function openGpu(adapter: string | undefined) {
   if (adapter !== undefined && !['auto', 'lavapipe', 'swiftshader'].includes(adapter)) throw new UsageError(`--adapter ${adapter}: expected auto, lavapipe or swiftshader`);
   const gpu = await createNodeGpu({ prefer: (adapter ?? 'auto') as 'auto' | 'lavapipe' | 'swiftshader' });
-  console.log(`adapter: ${gpu.adapter.name}${gpu.adapter.isCpu ? ' (CPU: slow; see README for a short run)' : ''}`);
+  console.log(`adapter: ${gpu.adapter.name} through Dawn${gpu.adapter.isCpu ? '; a CPU adapter is slow: see the README for a short run' : ''}`);
   return gpu;
 }
 

@@ -81,6 +81,8 @@ export async function train(gpu: Gpu, o: TrainOptions): Promise<number> {
     writeAtomic(join(o.out, 'run.safetensors'), await saveRun(m, history));
     writeAtomic(join(o.out, 'losses.csv'), lossesCsv(history));
   };
+  const saveModel = async () =>
+    writeAtomic(join(o.out, `model_${pad6(m.step)}.safetensors`), await saveGenerator(gpu, m.g, { ...config, step: m.step }));
   if (m.step === 0) await summarize(0);
 
   let failure: string | null = null;
@@ -102,7 +104,7 @@ export async function train(gpu: Gpu, o: TrainOptions): Promise<number> {
 
   const bar = o.verbose ? null : new SingleBar({
     format: 'iter {value}/{total} |{bar}| epoch {epoch} | {rate} it/s | ETA {eta_formatted} | d1={d1} d2={d2} g={g}',
-    hideCursor: true, etaBuffer: 50, fps: 5,
+    hideCursor: true, etaBuffer: 50, fps: 5, noTTYOutput: true, notTTYSchedule: 10_000,
   });
   bar?.start(stop, m.step, { epoch: Math.floor(m.step / perEpoch) + 1, rate: '-', d1: '-', d2: '-', g: '-' });
   const t0 = performance.now();
@@ -120,14 +122,16 @@ export async function train(gpu: Gpu, o: TrainOptions): Promise<number> {
       bar?.start(stop, m.step, {});
       projected = true;
     }
+    // Submission runs a few iterations ahead of the GPU: count the ones whose losses are back.
     const last = history[history.length - 1];
-    const rate = (m.step - start) / ((performance.now() - t0) / 1000);
-    bar?.update(m.step, { epoch: Math.floor((m.step - 1) / perEpoch) + 1, rate: rate.toFixed(2), d1: last?.d1.toFixed(3) ?? '-', d2: last?.d2.toFixed(3) ?? '-', g: last?.g.toFixed(3) ?? '-' });
+    const done = last?.step ?? start;
+    const rate = (done - start) / ((performance.now() - t0) / 1000);
+    bar?.update(done, { epoch: Math.floor(Math.max(0, done - 1) / perEpoch) + 1, rate: rate.toFixed(2), d1: last?.d1.toFixed(3) ?? '-', d2: last?.d2.toFixed(3) ?? '-', g: last?.g.toFixed(3) ?? '-' });
     if (m.step % perEpoch === 0) {
       await m.flush();
       if (failure !== null) break;
       await summarize(m.step);
-      writeAtomic(join(o.out, `model_${pad6(m.step)}.safetensors`), await saveGenerator(gpu, m.g, { ...config, latent: config.latent, step: m.step }));
+      await saveModel();
       await checkpoint();
     }
   }
@@ -137,6 +141,11 @@ export async function train(gpu: Gpu, o: TrainOptions): Promise<number> {
   if (failure !== null) {
     console.error(`error: ${failure}`);
     return 1;
+  }
+  // A run stopped between epochs (--steps, Ctrl-C) still shows and keeps where it got to.
+  if (m.step % perEpoch !== 0 && m.step > start) {
+    await summarize(m.step);
+    await saveModel();
   }
   await checkpoint();
   if (history.length > 0) writeAtomic(join(o.out, 'plot_line_plot_loss.png'), svgToPng(await lossPlotSvg(history)));

@@ -12,7 +12,7 @@ export interface AdapterDescription {
   architecture: string;
   device: string;
   description: string;
-  /** A short human name: "google / swiftshader", "nvidia / ... (Vulkan)". */
+  /** A short human name: "SwiftShader driver 5.0.0 (CPU)", "NVIDIA H200 ... (GPU)". */
   name: string;
   /** True for CPU implementations (SwiftShader, lavapipe): slow, tests keep shapes small. */
   isCpu: boolean;
@@ -20,9 +20,11 @@ export interface AdapterDescription {
 
 export function describeAdapter(adapter: GPUAdapter): AdapterDescription {
   const i = adapter.info;
-  const parts = [i.vendor, i.architecture, i.device, i.description].filter((s) => s && s.length > 0);
-  const name = parts.length > 0 ? parts.join(' / ') : 'unknown adapter';
-  const isCpu = /swiftshader|llvmpipe|lavapipe|software|cpu/i.test(name) || (i as { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
+  const all = [i.vendor, i.architecture, i.device, i.description].join(' ');
+  const isCpu = /swiftshader|llvmpipe|lavapipe|software|cpu/i.test(all) || (i as { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
+  // Browsers often leave description empty; Dawn fills it with the driver's own name.
+  const base = i.description || [i.vendor, i.architecture, i.device].filter((s) => s).join(' ') || 'unknown adapter';
+  const name = `${base} (${isCpu ? 'CPU' : 'GPU'})`;
   return { vendor: i.vendor, architecture: i.architecture, device: i.device, description: i.description, name, isCpu };
 }
 
