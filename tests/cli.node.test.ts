@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { decode } from 'fast-png';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { readRun } from '../src/lsgan/checkpoint';
+import { decodeSafetensors, encodeSafetensors } from '../src/lsgan/safetensors';
 import { defaultMnistDir, TRAIN_IMAGES } from '../src/lsgan/mnist-node';
 
 const root = join(import.meta.dirname, '..');
@@ -101,6 +102,13 @@ describe('lsgan train / generate', () => {
     expect(cut.code).toBe(1);
     expect(cut.err).toMatch(/bad.safetensors: tensor .* run past the end of the data/);
     expect(cut.err).not.toMatch(/\n\s+at /);
+    // A generator whose metadata says latent 50: its weights no longer fit that architecture.
+    const st = decodeSafetensors('model', new Uint8Array(whole));
+    const misfit = join(work, 'misfit.safetensors');
+    writeFileSync(misfit, encodeSafetensors([...st.tensors.values()], { ...st.metadata, latent: '50' }));
+    const shape = lsgan(['generate', '--model', misfit]);
+    expect(shape.code).toBe(1);
+    expect(shape.err).toMatch(/misfit.safetensors: tensor generator\/dense\/kernel has shape \[100, 12544\], the architecture needs \[50, 12544\]/);
     const wrongKind = lsgan(['train', '--data', data, '--resume', join(work, 'run', 'model_000005.safetensors'), '--out', join(work, 'y')]);
     expect(wrongKind.err).toMatch(/this is a generator file: --resume needs a run checkpoint/);
     const conflict = lsgan(['train', '--data', data, '--batch', '8', '--resume', join(work, 'run', 'run.safetensors'), '--out', join(work, 'z')]);
