@@ -135,4 +135,13 @@ describe('lsgan train / generate', () => {
     expect(stdout).toMatch(new RegExp(`interrupted at iteration ${run.step}`));
     expect(csv(join(out, 'losses.csv')).length).toBe(run.step);
   });
+
+  test('a loss that becomes NaN or infinite stops the run without writing a checkpoint', () => {
+    // Adam moves each weight by about lr per step: lr 1e30 overflows f32 within a few steps.
+    const out = join(work, 'diverged');
+    const r = lsgan(['train', ...common, '--lr', '1e30', '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/error: iteration \d+: a loss is not finite \(>\d+, d1=/);
+    expect(existsSync(join(out, 'run.safetensors'))).toBe(false);
+  });
 });

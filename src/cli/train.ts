@@ -90,7 +90,7 @@ export async function train(gpu: Gpu, o: TrainOptions): Promise<number> {
   m.onLosses((l) => {
     if (failure !== null) return;
     if (![l.d1, l.d2, l.g].every(Number.isFinite)) {
-      failure = `iteration ${l.step}: a loss is not finite (${tutorialLine(l)}); the run stops here and ${join(o.out, 'run.safetensors')} keeps the last good state`;
+      failure = `iteration ${l.step}: a loss is not finite (${tutorialLine(l)}); the run stops here without writing a checkpoint, so ${join(o.out, 'run.safetensors')} keeps the state of the last epoch end this run reached (if any)`;
       return;
     }
     history.push(l);

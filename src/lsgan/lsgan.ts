@@ -208,7 +208,8 @@ export class Lsgan {
     for (const t of this.traces) t.destroy();
     for (const t of this.owned) t.buffer.destroy();
     for (const b of this.staging) b.destroy();
-    for (const p of [...this.g.params, ...this.d.params]) { p.value.buffer.destroy(); p.grad.buffer.destroy(); }
+    for (const model of [this.g, this.d]) model.destroy();
+    for (const opt of [this.dOpt, this.ganOpt]) opt.destroy();
   }
 }
 

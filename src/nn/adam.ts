@@ -42,6 +42,10 @@ export class Adam {
     return out;
   }
 
+  destroy(): void {
+    for (const t of [this.step, ...this.m.values(), ...this.v.values()]) t.buffer.destroy();
+  }
+
   /** Named state tensors, for checkpoints. */
   stateTensors(): Array<{ name: string; value: Tensor }> {
     const out = [{ name: `${this.name}/iterations`, value: this.step }];

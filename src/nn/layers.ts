@@ -258,6 +258,11 @@ export class Sequential {
     for (const l of this.layers) shape = l.outputShape(shape);
     return shape;
   }
+  /** Frees the parameters, their gradient buffers and the state. */
+  destroy(): void {
+    for (const p of this.params) { p.value.buffer.destroy(); p.grad.buffer.destroy(); }
+    for (const s of this.state) s.value.buffer.destroy();
+  }
   async forward(t: Trace, x: Tensor): Promise<Tensor> {
     const want = [x.shape[0], ...this.inputShape];
     if (x.shape.length !== want.length || x.shape.some((d, i) => d !== want[i])) {
