@@ -70,7 +70,8 @@ export async function createNodeGpu(opts: NodeGpuOptions = {}): Promise<Gpu> {
     if (icd === undefined) delete process.env.VK_ICD_FILENAMES;
     else process.env.VK_ICD_FILENAMES = icd;
     try {
-      const gpu = await createGpu(dawn.create([]), `Dawn via ${label}`);
+      // Full-resolution timestamps for the profiler (Dawn rounds them by default).
+      const gpu = await createGpu(dawn.create(['disable-dawn-features=timestamp_quantization']), `Dawn via ${label}`);
       return gpu;
     } catch (e) {
       tried.push(`${label}${icd ? ` (${icd})` : ''}: ${(e as Error).message}`);
