@@ -2,7 +2,6 @@
 // every file written atomically (temp file + rename) so an interrupted run never leaves a
 // half-written image or checkpoint behind.
 
-import { Resvg } from '@resvg/resvg-js';
 import { encode } from 'fast-png';
 import { renameSync, writeFileSync } from 'node:fs';
 import type { GrayImage } from '../lsgan/grid';
@@ -17,7 +16,17 @@ export function grayPng(img: GrayImage): Uint8Array {
   return encode({ width: img.width, height: img.height, data: img.data, channels: 1, depth: 8 });
 }
 
-export function svgToPng(svg: string): Uint8Array {
+/**
+ * SVG to PNG with resvg, a native package loaded on first use: a bundle carried to a machine
+ * without node_modules still trains, and returns null here so the caller can keep the SVG.
+ */
+export async function svgToPng(svg: string): Promise<Uint8Array | null> {
+  let Resvg: typeof import('@resvg/resvg-js').Resvg;
+  try {
+    ({ Resvg } = await import('@resvg/resvg-js'));
+  } catch {
+    return null;
+  }
   const r = new Resvg(svg, { background: 'white', font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } });
   return r.render().asPng();
 }

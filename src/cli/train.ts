@@ -148,7 +148,15 @@ export async function train(gpu: Gpu, o: TrainOptions): Promise<number> {
     await saveModel();
   }
   await checkpoint();
-  if (history.length > 0) writeAtomic(join(o.out, 'plot_line_plot_loss.png'), svgToPng(await lossPlotSvg(history)));
+  if (history.length > 0) {
+    const svg = await lossPlotSvg(history);
+    const png = await svgToPng(svg);
+    if (png !== null) writeAtomic(join(o.out, 'plot_line_plot_loss.png'), png);
+    else {
+      writeAtomic(join(o.out, 'plot_line_plot_loss.svg'), svg);
+      console.warn('warning: @resvg/resvg-js is not installed here, so the loss plot is written as plot_line_plot_loss.svg');
+    }
+  }
   const secs = (performance.now() - t0) / 1000;
   console.log(`${interrupted ? 'interrupted' : 'done'} at iteration ${m.step}: ${m.step - start} iterations in ${formatDuration(secs)}; wrote ${o.out}/ (run.safetensors resumes with --resume)`);
   sampler.destroy();
