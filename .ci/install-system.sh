@@ -16,8 +16,10 @@ if ! ls /usr/share/vulkan/icd.d/lvp_icd*.json >/dev/null 2>&1 || ! dpkg-query -W
   src=/etc/apt/sources.list.d/debian.sources
   bp=/etc/apt/sources.list.d/bookworm-backports.sources
   if [ ! -f "$bp" ]; then
-    uris=$(awk '/^URIs:/{print $2; exit}' "$src")
-    key=$(awk '/^Signed-By:/{print $2; exit}' "$src")
+    uris=$(awk '/^URIs:/{print $2; exit}' "$src" 2>/dev/null || true)
+    key=$(awk '/^Signed-By:/{print $2; exit}' "$src" 2>/dev/null || true)
+    uris=${uris:-http://deb.debian.org/debian}
+    key=${key:-/usr/share/keyrings/debian-archive-keyring.gpg}
     printf 'Types: deb\nURIs: %s\nSuites: bookworm-backports\nComponents: main\nSigned-By: %s\n' "$uris" "$key" > "$bp"
     need_update=1
   fi
