@@ -1,6 +1,7 @@
 import { defineConfig } from 'vite';
 
-// The Node command line (dist-node/lsgan.mjs) and the profiler (dist-node/profile.mjs), bundled
+// The Node command line (dist-node/lsgan.mjs), the profiler (profile.mjs) and the TF.js peer
+// (peer.mjs), bundled
 // into dist-node/ with no need for node_modules but two native addons: WGSL is inlined through
 // `?raw`, the pure-JS dependencies are bundled; Dawn (`webgpu`, a native addon) and resvg stay
 // external and load from node_modules (or Dawn from DAWN_NODE, see device-node.ts).
