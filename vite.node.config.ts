@@ -1,10 +1,9 @@
 import { defineConfig } from 'vite';
 
 // The Node command line (dist-node/lsgan.mjs), the profiler (profile.mjs) and the TF.js peer
-// (peer.mjs), bundled
-// into dist-node/ with no need for node_modules but two native addons: WGSL is inlined through
-// `?raw`, the pure-JS dependencies are bundled; Dawn (`webgpu`, a native addon) and resvg stay
-// external and load from node_modules (or Dawn from DAWN_NODE, see device-node.ts).
+// (peer.mjs), bundled so they run without node_modules: WGSL is inlined through `?raw` and the
+// pure-JS dependencies are bundled. Dawn (`webgpu`, a native addon) stays external, loaded from
+// node_modules or DAWN_NODE (device-node.ts); so does resvg, loaded on first use (cli/png.ts).
 export default defineConfig({
   build: {
     ssr: true,
