@@ -85,7 +85,12 @@ export class Trace {
     this.needsGrad.add(y);
     this.tape.push(async () => {
       const dy = this.grads.get(y);
-      if (dy !== undefined) await this.gradInto(x, async () => null, dy);
+      if (dy === undefined) return;
+      // The same buffer seen with x's shape: no kernel, unless x already has a gradient.
+      const view = new Tensor(dy.buffer, x.shape, dy.label);
+      const existing = this.grads.get(x);
+      if (existing === undefined) this.grads.set(x, view);
+      else this.backward.push(await addInto(this.gpu, view, existing));
     });
   }
 
@@ -97,28 +102,15 @@ export class Trace {
   /**
    * Emits the gradient of `x`: `produce(dst)` prepares a kernel that overwrites dst. The first
    * producer writes x's gradient buffer directly; a later one writes a temporary that an add
-   * kernel folds in. `view`, when given, is an existing buffer holding the gradient already.
+   * kernel folds in.
    */
-  async gradInto(x: Tensor, produce: (dst: Tensor) => Promise<Kernel | null>, view?: Tensor): Promise<void> {
+  async gradInto(x: Tensor, produce: (dst: Tensor) => Promise<Kernel>): Promise<void> {
     if (!this.needsGrad.has(x)) return;
     const existing = this.grads.get(x);
-    if (view !== undefined) {
-      const v = new Tensor(view.buffer, x.shape, view.label);
-      if (existing === undefined) this.grads.set(x, v);
-      else this.backward.push(await addInto(this.gpu, v, existing));
-      return;
-    }
-    if (existing === undefined) {
-      const dst = this.tensor(x.shape, `d(${x.label})`);
-      const k = await produce(dst);
-      if (k !== null) this.backward.push(k);
-      this.grads.set(x, dst);
-    } else {
-      const tmp = this.tensor(x.shape, `d(${x.label})+`);
-      const k = await produce(tmp);
-      if (k !== null) this.backward.push(k);
-      this.backward.push(await addInto(this.gpu, tmp, existing));
-    }
+    const dst = this.tensor(x.shape, existing === undefined ? `d(${x.label})` : `d(${x.label})+`);
+    this.backward.push(await produce(dst));
+    if (existing === undefined) this.grads.set(x, dst);
+    else this.backward.push(await addInto(this.gpu, dst, existing));
   }
 
   /** Emits a parameter's gradient into its shared grad buffer (accumulating on reuse). */
