@@ -7,6 +7,7 @@ import type { Gpu } from '../kernels/gpu';
 import { loadRun, readRun, saveGenerator, saveRun } from '../lsgan/checkpoint';
 import { imageGrid } from '../lsgan/grid';
 import { lossPlotSvg } from '../lsgan/loss-plot';
+import { formatDuration } from '../lsgan/format';
 import { batchesPerEpoch, Lsgan, TUTORIAL, type Losses, type LsganConfig } from '../lsgan/lsgan';
 import { loadMnistImages } from '../lsgan/mnist-node';
 import { Sampler } from '../lsgan/sampler';
@@ -28,13 +29,6 @@ export interface TrainOptions {
 const GFLOP_PER_ITERATION_64 = 29.8;
 
 const pad6 = (n: number) => String(n).padStart(6, '0');
-
-export function formatDuration(s: number): string {
-  if (!Number.isFinite(s)) return '?';
-  if (s < 90) return `${s.toFixed(1)} s`;
-  if (s < 5400) return `${(s / 60).toFixed(1)} min`;
-  return `${(s / 3600).toFixed(1)} h`;
-}
 
 export function tutorialLine(l: Losses): string {
   return `>${l.step}, d1=${l.d1.toFixed(3)}, d2=${l.d2.toFixed(3)} g=${l.g.toFixed(3)}`;
@@ -103,10 +97,10 @@ export async function train(gpu: Gpu, o: TrainOptions): Promise<number> {
   process.on('SIGINT', onSigint);
 
   const bar = o.verbose ? null : new SingleBar({
-    format: 'iter {value}/{total} |{bar}| epoch {epoch} | {rate} it/s | ETA {eta_formatted} | d1={d1} d2={d2} g={g}',
+    format: 'iter {value}/{total} |{bar}| epoch {epoch} | {rate} it/s | ETA {eta} | d1={d1} d2={d2} g={g}',
     hideCursor: true, etaBuffer: 50, fps: 5, noTTYOutput: true, notTTYSchedule: 10_000,
   });
-  bar?.start(stop, m.step, { epoch: Math.floor(m.step / perEpoch) + 1, rate: '-', d1: '-', d2: '-', g: '-' });
+  bar?.start(stop, m.step, { epoch: Math.floor(m.step / perEpoch) + 1, rate: '-', eta: '-', d1: '-', d2: '-', g: '-' });
   const t0 = performance.now();
   const start = m.step;
   let projected = false;
@@ -126,7 +120,9 @@ export async function train(gpu: Gpu, o: TrainOptions): Promise<number> {
     const last = history[history.length - 1];
     const done = last?.step ?? start;
     const rate = (done - start) / ((performance.now() - t0) / 1000);
-    bar?.update(done, { epoch: Math.floor(Math.max(0, done - 1) / perEpoch) + 1, rate: rate.toFixed(2), d1: last?.d1.toFixed(3) ?? '-', d2: last?.d2.toFixed(3) ?? '-', g: last?.g.toFixed(3) ?? '-' });
+    // Our own ETA from the whole run's rate: cli-progress's restarts with the bar and reads "NF" until it has samples.
+    const eta = rate > 0 ? formatDuration((stop - done) / rate) : '-';
+    bar?.update(done, { epoch: Math.floor(Math.max(0, done - 1) / perEpoch) + 1, rate: rate.toFixed(2), eta, d1: last?.d1.toFixed(3) ?? '-', d2: last?.d2.toFixed(3) ?? '-', g: last?.g.toFixed(3) ?? '-' });
     if (m.step % perEpoch === 0) {
       await m.flush();
       if (failure !== null) break;

@@ -11,6 +11,7 @@
 import { adamTick } from '../kernels/adam';
 import type { Gpu, Tensor } from '../kernels/gpu';
 import type { Kernel } from '../kernels/kernel';
+import type { KernelProfiler, KernelTime } from '../kernels/profiler';
 import { gatherBatch, uploadImages } from '../kernels/mnist';
 import { mseLoss } from '../kernels/mse';
 import { randomInt, randomNormal } from '../kernels/random';
@@ -184,6 +185,25 @@ export class Lsgan {
       staging.unmap();
       for (const fn of this.listeners) fn({ step, d1, d2, g });
     });
+  }
+
+  /**
+   * Runs one training iteration with every kernel timed on the GPU (one pass per kernel), for
+   * the profiler panels. The iteration counts like any other: the step advances and its losses
+   * reach the listeners; only the extra passes make it slower than trainStep().
+   */
+  async profiledStep(profiler: KernelProfiler): Promise<KernelTime[]> {
+    await this.flush();
+    const times = await profiler.time(this.phases.map((p) => ({ group: p.name, kernels: p.kernels })));
+    const [d1, d2, g] = await this.gpu.read(this.losses);
+    this.step += 1;
+    for (const fn of this.listeners) fn({ step: this.step, d1, d2, g });
+    return times;
+  }
+
+  /** The number of kernels in one iteration (a profiler's capacity). */
+  get dispatches(): number {
+    return this.phases.reduce((a, p) => a + p.kernels.length, 0);
   }
 
   /** Waits for every submitted iteration and its losses. */
