@@ -18,26 +18,45 @@
 // layout wants every binding the entry point mentions).
 //
 // Thread mapping, 256 threads per workgroup, f32 accumulation, every load and store bounds-checked:
-// - square tile (TALL = false): a 64x64 output tile, grid (ceil(M/64), ceil(cols/64), classes).
-//   Each k-step stages A[64 x 16] (k-fast loads) and B[16 x 64] (column-fast loads) in workgroup
-//   memory; thread (tx, ty) = (lid % 16, lid / 16) keeps a 4x4 micro-tile in registers for rows
-//   ty + 16i and columns tx + 16j (so stores are contiguous along the channel).
+// - square tile (TALL = false): a (16*RI)x64 output tile, grid (ceil(M/(16*RI)), ceil(cols/64), z).
+//   Each k-step stages A[16*RI x 16] (k-fast loads) and B[16 x 64] (column-fast loads) in workgroup
+//   memory; thread (tx, ty) = (lid % 16, lid / 16) keeps an RIx4 micro-tile in registers for rows
+//   ty + 16i and columns tx + 16j (so stores are contiguous along the channel). RI (override, 1, 2
+//   or 4) is 4 except for GEMMs of few rows (Dense at a small batch), where it wastes less.
+//   A last k-step shorter than 16 (K = 1 for Dense 6272 -> 1's input gradient) stops at K.
 // - tall tile (TALL = true, for cols <= 4, e.g. F = 1): A has no reuse to share, so it is read
-//   straight from memory: each thread owns one row and the 4 columns of the tile; chunks of 256 k
-//   are decomposed into coordinates, and their B rows staged, in workgroup memory;
-//   grid (ceil(M/256), ceil(cols/4), classes).
+//   straight from memory. The workgroup is 256/KL rows times KL k-lanes (KL override, a power of
+//   two): thread lid owns row lid / KL and the TC (override, = cols) columns, and k-lane lid % KL
+//   takes every KL-th k; the KL lanes of a row are then added pairwise in workgroup memory, in a
+//   fixed order. Grid (ceil(M/(256/KL)), 1, z).
+//   forward, backward_input: k = (tap, channel) with the channel contiguous in a_src, so the
+//   thread checks each tap's window once and its lane walks the channels (neighbouring threads,
+//   neighbouring addresses); KL = 16, or up to 256 for few rows (Dense 6272 -> 1).
+//   backward_filter: rows = (kh, kw, c) run along the channel, so KL = 1 (one row per thread)
+//   unless there are few rows; k = (n, oh, ow) in chunks of 256, decomposed into coordinates and
+//   their B rows staged in workgroup memory; each chunk is summed apart and then added (two
+//   levels keep the f32 error of these long sums near sqrt(K/256 + 256) ulps).
+// - split-K (backward_filter only, whose K = N*OH*OW is long and whose output is small): grid z
+//   is the split; workgroup z sums k in [z*ks, min(K, (z+1)*ks)) and writes its partial sums to
+//   dst[z*M*F + ...], dst then being a scratch [splits, KH, KW, C, F] that reduce.wgsl:split_sum
+//   adds up in a fixed order (deterministic). One split (z = 0, ks >= K) writes dw directly.
+//   forward and backward_input never split (their grids are large enough; z is backward_input's
+//   parity class).
 //
 // ACT (override): 0 = linear, 1 = ReLU, 2 = LeakyReLU(alpha), 3 = tanh (overflow-safe). Forward only.
 
 override HAS_BIAS: bool = false;
 override ACT: u32 = 0u;
 override TALL: bool = false;
+override RI: u32 = 4u;
+override KL: u32 = 1u;
+override TC: u32 = 4u;
 
 struct Params {
   N: u32, H: u32, W: u32, C: u32,
   KH: u32, KW: u32, F: u32, sH: u32,
   sW: u32, padT: u32, padL: u32, OH: u32,
-  OW: u32, alpha: f32,
+  OW: u32, alpha: f32, ks: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -55,7 +74,7 @@ const MODE_BACKWARD_FILTER: u32 = 2u;
 // B(k, col) = b_src[b_offset(k) + col * b_stride].
 struct Gemm {
   mode: u32,
-  M: u32, cols: u32, K: u32,
+  M: u32, cols: u32, K: u32, kb: u32,
   ph: u32, pw: u32, ih0: u32, iw0: u32, Hc: u32, Wc: u32, TJW: u32,
   D1: u32, D2: u32, D3: u32, b_stride: u32,
 }
@@ -63,6 +82,7 @@ struct Gemm {
 fn make_gemm(mode: u32, z: u32) -> Gemm {
   var g: Gemm;
   g.mode = mode;
+  g.kb = 0u;
   g.b_stride = 1u;
   g.D1 = p.H; g.D2 = p.W; g.D3 = p.C;
   if (mode == MODE_FORWARD) {
@@ -79,7 +99,10 @@ fn make_gemm(mode: u32, z: u32) -> Gemm {
     g.M = p.N * g.Hc * g.Wc; g.cols = p.C; g.K = TJH * g.TJW * p.F;
     g.D1 = p.OH; g.D2 = p.OW; g.D3 = p.F; g.b_stride = p.F;
   } else {
-    g.M = p.KH * p.KW * p.C; g.cols = p.F; g.K = p.N * p.OH * p.OW;
+    // Split z sums k in [kb, K): the k past its end count as missing, like those past the last.
+    g.M = p.KH * p.KW * p.C; g.cols = p.F;
+    g.kb = z * p.ks;
+    g.K = min(p.N * p.OH * p.OW, g.kb + p.ks);
   }
   return g;
 }
@@ -156,7 +179,6 @@ fn load_b(g: Gemm, offset: i32, col: u32) -> f32 {
   return b_src[u32(offset) + col * g.b_stride];
 }
 
-const BM: u32 = 64u;
 const BN: u32 = 64u;
 const BK: u32 = 16u;
 // One padding float per row of As, so the k-fast stores of 16 threads hit 16 different banks.
@@ -165,75 +187,133 @@ var<workgroup> As: array<f32, 1040>; // BK * AS_STRIDE
 var<workgroup> Bs: array<f32, 1024>; // BK * BN; the tall tile's B chunk [256 x 4]
 var<workgroup> Kp: array<vec4i, 256>; // the tall tile's k_part chunk
 
-// acc[i*4 + j] is row m0 + ty + 16i, column n0 + tx + 16j. Each thread stages the A elements
-// of one k and four rows, and the B elements of one k and four columns, so it decomposes one
-// k of each per step; its four rows are decomposed once.
+// acc[i*4 + j] is row m0 + ty + 16i (i < RI), column n0 + tx + 16j. Each thread stages the A
+// elements of one k and RI rows, and the B elements of one k and four columns, so it decomposes
+// one k of each per step; its RI rows are decomposed once.
 fn gemm_square(g: Gemm, lid: u32, m0: u32, n0: u32) -> array<f32, 16> {
   var acc = array<f32, 16>(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
   let tx = lid % 16u;
   let ty = lid / 16u;
   let ak = lid % BK;
   let am = lid / BK;
-  var rows: array<vec4i, 4>;
-  for (var i = 0u; i < 4u; i++) { rows[i] = row_part(g, m0 + am + 16u * i); }
-  for (var k0 = 0u; k0 < g.K; k0 += BK) {
+  var rows = array<vec4i, 4>(vec4i(0), vec4i(0), vec4i(0), vec4i(0));
+  for (var i = 0u; i < RI; i++) { rows[i] = row_part(g, m0 + am + 16u * i); }
+  for (var k0 = g.kb; k0 < g.K; k0 += BK) {
     let kp = k_part(g, k0 + ak);
-    for (var i = 0u; i < 4u; i++) { As[ak * AS_STRIDE + am + 16u * i] = gather(g, rows[i] + kp); }
+    for (var i = 0u; i < RI; i++) { As[ak * AS_STRIDE + am + 16u * i] = gather(g, rows[i] + kp); }
     let bo = b_offset(g, k0 + ty);
     for (var j = 0u; j < 4u; j++) { Bs[ty * BN + tx + 16u * j] = load_b(g, bo, n0 + tx + 16u * j); }
     workgroupBarrier();
-    for (var kk = 0u; kk < BK; kk++) {
-      var a: array<f32, 4>;
-      var b: array<f32, 4>;
-      for (var i = 0u; i < 4u; i++) { a[i] = As[kk * AS_STRIDE + ty + 16u * i]; }
-      for (var j = 0u; j < 4u; j++) { b[j] = Bs[kk * BN + tx + 16u * j]; }
-      for (var i = 0u; i < 4u; i++) {
-        for (var j = 0u; j < 4u; j++) { acc[i * 4u + j] = fma(a[i], b[j], acc[i * 4u + j]); }
-      }
-    }
+    // The staged k past K are zeros; a short last step (tiny K) skips them. Full steps keep
+    // the constant trip count.
+    if (k0 + BK <= g.K) { acc = square_step(acc, BK, tx, ty); } else { acc = square_step(acc, g.K - k0, tx, ty); }
     workgroupBarrier();
   }
   return acc;
 }
 
-// acc[j] is row m0 + lid, column n0 + j. Chunks of 256 k: each thread decomposes one k and
-// loads its 4 B values into workgroup memory, then every thread runs through the chunk. Each
-// chunk is summed apart and then added: the tall tile's sums are the longest (K = N*OH*OW for
-// a one-filter backward_filter), and two levels keep their f32 error near sqrt(K/256 + 256) ulps.
+fn square_step(acc_in: array<f32, 16>, kn: u32, tx: u32, ty: u32) -> array<f32, 16> {
+  var acc = acc_in;
+  for (var kk = 0u; kk < kn; kk++) {
+    var a = array<f32, 4>(0.0, 0.0, 0.0, 0.0);
+    var b = array<f32, 4>(0.0, 0.0, 0.0, 0.0);
+    for (var i = 0u; i < RI; i++) { a[i] = As[kk * AS_STRIDE + ty + 16u * i]; }
+    for (var j = 0u; j < 4u; j++) { b[j] = Bs[kk * BN + tx + 16u * j]; }
+    for (var i = 0u; i < RI; i++) {
+      for (var j = 0u; j < 4u; j++) { acc[i * 4u + j] = fma(a[i], b[j], acc[i * 4u + j]); }
+    }
+  }
+  return acc;
+}
+
+// The tall tile for backward_filter. acc[j] (j < TC) is row m0 + lid / KL, column n0 + j,
+// complete in the threads with lid % KL == 0. Chunks of 256 k: each thread decomposes one k and
+// loads its TC B values into workgroup memory, then each thread runs through its k-lane's share
+// of the chunk. Each chunk is summed apart and then added: the tall tile's sums are the longest,
+// and two levels keep their f32 error near sqrt(K/256 + 256) ulps.
 fn gemm_tall(g: Gemm, lid: u32, m0: u32, n0: u32) -> array<f32, 16> {
   var acc = array<f32, 16>(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
-  let row = row_part(g, m0 + lid);
-  for (var k0 = 0u; k0 < g.K; k0 += 256u) {
+  let lane = lid % KL;
+  let row = row_part(g, m0 + lid / KL);
+  for (var k0 = g.kb; k0 < g.K; k0 += 256u) {
     Kp[lid] = k_part(g, k0 + lid);
     let bo = b_offset(g, k0 + lid);
-    for (var j = 0u; j < 4u; j++) { Bs[lid * 4u + j] = load_b(g, bo, n0 + j); }
+    for (var j = 0u; j < TC; j++) { Bs[lid * TC + j] = load_b(g, bo, n0 + j); }
     workgroupBarrier();
     let kn = min(256u, g.K - k0);
     // Written out: SwiftShader kept the previous chunk's values for a bare `var part: array<f32, 4>;`
     // here, though WGSL zero-initialises a declaration each time it runs.
     var part = array<f32, 4>(0.0, 0.0, 0.0, 0.0);
-    for (var kk = 0u; kk < kn; kk++) {
+    for (var kk = lane; kk < kn; kk += KL) {
       let a = gather(g, row + Kp[kk]);
-      for (var j = 0u; j < 4u; j++) { part[j] = fma(a, Bs[kk * 4u + j], part[j]); }
+      for (var j = 0u; j < TC; j++) { part[j] = fma(a, Bs[kk * TC + j], part[j]); }
     }
-    for (var j = 0u; j < 4u; j++) { acc[j] += part[j]; }
+    for (var j = 0u; j < TC; j++) { acc[j] += part[j]; }
     workgroupBarrier();
+  }
+  return add_lanes(acc, lid);
+}
+
+// The KL lanes of a row are adjacent threads: add them pairwise in Bs (free after the callers'
+// last barrier, if any), lane l taking lane l + half, so the order is fixed. Lane 0 gets the sum.
+fn add_lanes(acc_in: array<f32, 16>, lid: u32) -> array<f32, 16> {
+  var acc = acc_in;
+  if (KL > 1u) {
+    let lane = lid % KL;
+    for (var j = 0u; j < TC; j++) { Bs[lid * 4u + j] = acc[j]; }
+    workgroupBarrier();
+    for (var half = KL / 2u; half > 0u; half >>= 1u) {
+      if (lane < half) {
+        for (var j = 0u; j < TC; j++) { Bs[lid * 4u + j] += Bs[(lid + half) * 4u + j]; }
+      }
+      workgroupBarrier();
+    }
+    for (var j = 0u; j < TC; j++) { acc[j] = Bs[lid * 4u + j]; }
   }
   return acc;
 }
 
-fn gemm(g: Gemm, lid: u32, wid: vec3u) -> array<f32, 16> {
-  if (TALL) { return gemm_tall(g, lid, wid.x * 256u, wid.y * 4u); }
-  return gemm_square(g, lid, wid.x * BM, wid.y * BN);
+// The tall tile for forward and backward_input, whose k = (tap, channel) with the channel
+// contiguous in a_src: for each tap, the thread checks its window once and then walks its
+// k-lane's channels, reading a_src and b_src straight from memory (no staging, no barriers
+// until the lanes are added). forward: taps (kh, kw), channels c, B(k, col) = w[k*cols + col];
+// backward_input: taps (jh, jw) of the class, channels f, B(k, col) = w[kh, kw, col, f].
+fn gemm_tall_taps(g: Gemm, lid: u32, m0: u32, n0: u32) -> array<f32, 16> {
+  var acc = array<f32, 16>(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+  let lane = lid % KL;
+  let row = row_part(g, m0 + lid / KL);
+  let channels = select(p.F, p.C, g.mode == MODE_FORWARD);
+  let b_kstep = select(1u, g.cols, g.mode == MODE_FORWARD);
+  for (var k0 = 0u; k0 < g.K; k0 += channels) {
+    let q = row + k_part(g, k0);
+    let bo = b_offset(g, k0);
+    if (bo < 0 || q.y < 0 || q.z < 0 || q.y >= i32(g.D1) || q.z >= i32(g.D2)) { continue; }
+    let ao = ((u32(q.x) * g.D1 + u32(q.y)) * g.D2 + u32(q.z)) * g.D3;
+    for (var c = lane; c < channels; c += KL) {
+      let a = a_src[ao + c];
+      for (var j = 0u; j < TC; j++) {
+        if (n0 + j < g.cols) { acc[j] = fma(a, b_src[u32(bo) + c * b_kstep + (n0 + j) * g.b_stride], acc[j]); }
+      }
+    }
+  }
+  return add_lanes(acc, lid);
 }
 
-// The (row, column) of accumulator slot s, or (M, cols) for the tall tile's unused slots.
+fn gemm(g: Gemm, lid: u32, wid: vec3u) -> array<f32, 16> {
+  if (TALL && g.mode != MODE_BACKWARD_FILTER) { return gemm_tall_taps(g, lid, wid.x * (256u / KL), wid.y * TC); }
+  if (TALL) { return gemm_tall(g, lid, wid.x * (256u / KL), wid.y * TC); }
+  return gemm_square(g, lid, wid.x * (16u * RI), wid.y * BN);
+}
+
+// The (row, column) of accumulator slot s, or (M, cols) for unused slots: the tall tile's past
+// TC and in lanes other than 0, the square tile's rows past RI.
 fn slot(g: Gemm, lid: u32, wid: vec3u, s: u32) -> vec2u {
   if (TALL) {
-    if (s >= 4u) { return vec2u(g.M, g.cols); }
-    return vec2u(wid.x * 256u + lid, wid.y * 4u + s);
+    if (s >= TC || lid % KL != 0u) { return vec2u(g.M, g.cols); }
+    return vec2u(wid.x * (256u / KL) + lid / KL, wid.y * TC + s);
   }
-  return vec2u(wid.x * BM + lid / 16u + 16u * (s / 4u), wid.y * BN + lid % 16u + 16u * (s % 4u));
+  if (s / 4u >= RI) { return vec2u(g.M, g.cols); }
+  return vec2u(wid.x * (16u * RI) + lid / 16u + 16u * (s / 4u), wid.y * BN + lid % 16u + 16u * (s % 4u));
 }
 
 // Same formula as activation.wgsl: exp(-2|x|) is in (0, 1], so +-300 gives exactly +-1.
@@ -282,11 +362,12 @@ fn backward_input(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_i
 
 @compute @workgroup_size(256)
 fn backward_filter(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let g = make_gemm(MODE_BACKWARD_FILTER, 0u);
+  let g = make_gemm(MODE_BACKWARD_FILTER, wid.z);
   let acc = gemm(g, lid, wid);
+  let base = wid.z * g.M * p.F;
   for (var s = 0u; s < 16u; s++) {
     let mc = slot(g, lid, wid, s);
     if (mc.x >= g.M || mc.y >= g.cols) { continue; }
-    dst[mc.x * p.F + mc.y] = acc[s];
+    dst[base + mc.x * p.F + mc.y] = acc[s];
   }
 }

@@ -7,7 +7,7 @@ import * as cpuConv from '../src/kernels/conv2d.cpu';
 import * as gpuDense from '../src/kernels/dense';
 import * as cpuDense from '../src/kernels/dense.cpu';
 import { ShapeError } from '../src/kernels/errors';
-import { channelSum } from '../src/kernels/reduce';
+import { channelSum, splitSum } from '../src/kernels/reduce';
 import * as cpuReduce from '../src/kernels/reduce.cpu';
 import { compare } from './helpers/compare';
 import { expectFailure } from './helpers/errors';
@@ -129,6 +129,18 @@ function denseTest(N: number, I: number, O: number, act: 'linear' | Activation =
   });
 }
 
+test.skipIf(gpu === null)('splitSum adds the splits in order, vs its CPU twin', () =>
+  withGpu(gpu!, async (s) => {
+    const r = rng(5);
+    const xv = f32(randn(r, 7 * 3 * 301));
+    const x = s.tensor([7, 3, 301], 'x', xv), out = s.output([3, 301], 'out');
+    s.run(await splitSum(gpu!, x, out));
+    const want = new Float64Array(3 * 301);
+    cpuReduce.splitSum(xv, want);
+    compare('splitSum 7 x [3, 301]', await s.read(out), want, GPU_FORWARD);
+    await expectFailure(() => splitSum(gpu!, x, s.tensor([301, 3], 'outT')), /splitSum: x \(x\) has shape \[7, 3, 301\] and out \(outT\) \[301, 3\]/);
+  }));
+
 /** <a, b> in f64, and |a| |b|, the Cauchy-Schwarz bound that scales the adjoint tests. */
 function dot(a: ArrayLike<number>, b: ArrayLike<number>): { dot: number; bound: number } {
   let d = 0, aa = 0, bb = 0;
@@ -163,6 +175,10 @@ const ODD_CONVS: ConvCase[] = [
   { x: [3, 8, 10, 4], k: [3, 5, 4, 65], s: [2, 1], pad: 'same', passes: 'both' },
   { x: [2, 10, 9, 3], k: [4, 3, 3, 6], s: 3, pad: 'same', passes: 'both' },
   { x: [1, 1, 1, 33], k: [1, 1, 33, 3], s: 2, pad: 'same', passes: 'both' },
+  // Split-K filter gradients (K = N*OH*OW past 1024, the last split shorter than the others):
+  // tall (F = 2, 8 k-lanes per row) and square.
+  { x: [5, 23, 19, 3], k: [3, 3, 3, 2], s: 1, pad: 'same', passes: 'both' },
+  { x: [4, 20, 18, 5], k: [3, 3, 5, 20], s: 1, pad: 'same', passes: 'backward' },
 ];
 const ODD_TRANSPOSES: ConvCase[] = [
   { x: [3, 5, 5, 3], k: [4, 4, 2, 3], s: 2, pad: 'same', passes: 'both' },
@@ -181,6 +197,8 @@ describe.skipIf(gpu === null)('conv2d kernels vs CPU twins', () => {
     test(`${name} backward, batch 8`, convTransposeTest({ x: batch(x, 8), k, s: 2, pad: 'same', passes: 'backward' }));
   }
   test('G dense 100 -> 12544, batch 64', denseTest(64, 100, 12544));
+  test('G dense 100 -> 12544, batch 4 (16-row tile)', denseTest(4, 100, 12544));
+  test('D dense 6272 -> 1, batch 4', denseTest(4, 6272, 1));
   test('D dense 6272 -> 1, batch 64', denseTest(64, 6272, 1));
   test('dense 3x17 -> 70, relu', denseTest(3, 17, 70, 'relu'));
   for (const c of ODD_CONVS) test(label('conv2d', c), convTest(c));

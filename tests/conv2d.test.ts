@@ -3,7 +3,8 @@ import { conv2dGeometry, conv2dTransposeGeometry, samePadding, validPadding, typ
 import * as conv from '../src/kernels/conv2d.cpu';
 import * as dense from '../src/kernels/dense.cpu';
 import { ShapeError } from '../src/kernels/errors';
-import { channelSum } from '../src/kernels/reduce.cpu';
+import { convTiling } from '../src/kernels/conv2d';
+import { channelSum, splitSum } from '../src/kernels/reduce.cpu';
 import { checkGradients } from './helpers/finite-diff';
 import { randn, rng } from './helpers/random';
 
@@ -200,4 +201,36 @@ describe('Conv2DTranspose matches its textbook definition', () => {
       for (let i = 0; i < want.length; i++) expect(got[i]).toBeCloseTo(want[i], 12);
     });
   }
+});
+
+describe('splitSum twin (split-K partial sums added up)', () => {
+  test('sums the first axis, overwriting out', () => {
+    const x = Float64Array.from([1, 2, 3, 10, 20, 30, 100, 200, 300]);
+    const out = new Float64Array(3).fill(NaN);
+    splitSum(x, out);
+    expect(Array.from(out)).toEqual([111, 222, 333]);
+  });
+});
+
+describe('conv tiling: how the LSGAN GEMMs are cut (conv2d.wgsl header)', () => {
+  const g = (x: Shape4, k: Shape4, s: number) => conv2dGeometry('t', x, k, s, 'same');
+  test('long filter gradients split K; forward passes never do', () => {
+    // G final conv 7x7 64 -> 1 at batch 64: tall, 13 row blocks, K = 50176 split in 20.
+    const fin = convTiling('backward_filter', g([64, 28, 28, 64], [7, 7, 64, 1], 1));
+    expect(fin).toMatchObject({ tall: true, KL: 1, TC: 1, splits: 20 });
+    expect(fin.ks * fin.splits).toBeGreaterThanOrEqual(64 * 28 * 28);
+    expect(fin.ks * (fin.splits - 1)).toBeLessThan(64 * 28 * 28);
+    // D conv1 (Cin = 1) at batch 32: one 16-row tile, K = 6272.
+    expect(convTiling('backward_filter', g([32, 28, 28, 1], [4, 4, 1, 64], 2))).toMatchObject({ tall: false, RI: 1, splits: 12, grid: [1, 1, 12] });
+    // Short K: no split.
+    expect(convTiling('backward_filter', g([8, 14, 14, 64], [4, 4, 64, 128], 2)).splits).toBe(1);
+    expect(convTiling('forward', g([64, 28, 28, 64], [7, 7, 64, 1], 1))).toMatchObject({ tall: true, KL: 16, splits: 1, grid: [3136, 1, 1] });
+  });
+  test('few rows: more k-lanes (tall) or a 16-row tile (square)', () => {
+    const dense = (N: number, I: number, O: number) => conv2dGeometry('t', [N, 1, 1, I], [1, 1, I, O], 1, 'valid');
+    expect(convTiling('forward', dense(8, 6272, 1))).toMatchObject({ tall: true, KL: 256, grid: [8, 1, 1] });
+    expect(convTiling('forward', dense(8, 100, 12544))).toMatchObject({ tall: false, RI: 1, grid: [1, 196, 1] });
+    expect(convTiling('forward', dense(32, 100, 12544))).toMatchObject({ RI: 2 });
+    expect(convTiling('forward', dense(64, 100, 12544))).toMatchObject({ RI: 4 });
+  });
 });

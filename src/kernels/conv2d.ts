@@ -6,49 +6,100 @@ import code from '../../shaders/conv2d.wgsl?raw';
 import { activationCode, LEAKY_ALPHA, type Activation } from './activation';
 import type { Conv2DGeometry } from './conv-geometry';
 import type { Gpu, Tensor } from './gpu';
-import { expectShape, prepareKernel, type Kernel } from './kernel';
+import { chainKernels, expectShape, prepareKernel, type Kernel } from './kernel';
+import { splitSum } from './reduce';
 
-type Entry = 'forward' | 'backward_input' | 'backward_filter';
+export type Entry = 'forward' | 'backward_input' | 'backward_filter';
 
-/** Past this many output columns a 64x64 tile wastes less than the tall 256x4 one re-gathers. */
+/** Past this many output columns a 64-column tile wastes less than the tall one re-gathers. */
 const TALL_MAX_COLS = 4;
+
+/** Split-K (backward_filter): aim for this many workgroups, each summing at least MIN_SPLIT_K k. */
+const SPLIT_TARGET_WORKGROUPS = 256;
+const MIN_SPLIT_K = 512;
+
+const pow2ceil = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
 
 function geometryString(g: Conv2DGeometry): string {
   return `${g.N}x${g.H}x${g.W}x${g.C} k${g.KH}x${g.KW} s${g.strideH}x${g.strideW} -> ${g.OH}x${g.OW}x${g.F}`;
 }
 
-function launch(
+/** The GEMM's shape and how it is cut into workgroups (see the header of conv2d.wgsl). */
+export interface ConvTiling {
+  tall: boolean;
+  /** Square tile: rows per thread (tile rows 16*RI). */
+  RI: number;
+  /** Tall tile: k-lanes per row (rows per workgroup 256/KL) and columns (= cols). */
+  KL: number;
+  TC: number;
+  /** backward_filter's split-K: splits and k per split (splits = 1: no split). */
+  splits: number;
+  ks: number;
+  grid: [number, number, number];
+}
+
+export function convTiling(entry: Entry, g: Conv2DGeometry): ConvTiling {
+  // GEMM rows, columns and depth; backward_input's rows are those of its largest parity class.
+  const [M, cols, K, classes] =
+    entry === 'forward' ? [g.N * g.OH * g.OW, g.F, g.KH * g.KW * g.C, 1]
+    : entry === 'backward_input' ? [g.N * Math.ceil(g.H / g.strideH) * Math.ceil(g.W / g.strideW), g.C, Math.ceil(g.KH / g.strideH) * Math.ceil(g.KW / g.strideW) * g.F, g.strideH * g.strideW]
+    : [g.KH * g.KW * g.C, g.F, g.N * g.OH * g.OW, 1];
+  const tall = cols <= TALL_MAX_COLS;
+  let RI = 4, KL = 1, TC = 4, gx: number, gy: number;
+  if (tall) {
+    // forward / backward_input: k runs along the channel, so k-lanes read neighbouring floats;
+    // few rows get more lanes (Dense 6272 -> 1 at batch 8: 8 workgroups of 256 lanes, not one
+    // workgroup of 8 busy threads). backward_filter: rows run along the channel, one per thread.
+    const rows = entry === 'backward_filter' ? Math.min(256, pow2ceil(M)) : Math.min(16, pow2ceil(Math.ceil(M / 64)));
+    KL = 256 / rows;
+    TC = cols;
+    [gx, gy] = [Math.ceil(M / rows), 1];
+  } else {
+    RI = Math.min(4, pow2ceil(Math.ceil(M / 16)));
+    [gx, gy] = [Math.ceil(M / (16 * RI)), Math.ceil(cols / 64)];
+  }
+  let splits = 1, ks = K;
+  if (entry === 'backward_filter') {
+    const want = Math.min(Math.ceil(SPLIT_TARGET_WORKGROUPS / (gx * gy)), Math.floor(K / MIN_SPLIT_K));
+    if (want > 1) {
+      ks = 16 * Math.ceil(K / want / 16);
+      splits = Math.ceil(K / ks);
+    }
+  }
+  return { tall, RI, KL, TC, splits, ks, grid: [gx, gy, entry === 'backward_filter' ? splits : classes] };
+}
+
+async function launch(
   gpu: Gpu, op: string, entry: Entry, g: Conv2DGeometry,
   a: Tensor, b: Tensor, out: Tensor, bias: Tensor | null, activation: 'linear' | Activation,
 ): Promise<Kernel> {
   const act = activation === 'linear' ? 0 : activationCode(op, activation) + 1;
-  // GEMM rows and columns; backward_input's rows are those of its largest parity class.
-  const [M, cols, classes] =
-    entry === 'forward' ? [g.N * g.OH * g.OW, g.F, 1]
-    : entry === 'backward_input' ? [g.N * Math.ceil(g.H / g.strideH) * Math.ceil(g.W / g.strideW), g.C, g.strideH * g.strideW]
-    : [g.KH * g.KW * g.C, g.F, 1];
-  const tall = cols <= TALL_MAX_COLS;
-  const grid: [number, number, number] = tall
-    ? [Math.ceil(M / 256), Math.ceil(cols / 4), classes]
-    : [Math.ceil(M / 64), Math.ceil(cols / 64), classes];
+  const t = convTiling(entry, g);
   const params = gpu.uniform(op, [
     ['u32', g.N], ['u32', g.H], ['u32', g.W], ['u32', g.C],
     ['u32', g.KH], ['u32', g.KW], ['u32', g.F], ['u32', g.strideH],
     ['u32', g.strideW], ['u32', g.padTop], ['u32', g.padLeft], ['u32', g.OH],
-    ['u32', g.OW], ['f32', LEAKY_ALPHA],
+    ['u32', g.OW], ['f32', LEAKY_ALPHA], ['u32', t.ks],
   ]);
-  const bindings: Array<Tensor | GPUBuffer> = [params, a, b, out];
+  // Split-K writes its partial sums to a scratch made here, once, and split_sum adds them into out.
+  const partials = t.splits > 1 ? gpu.tensor([t.splits, ...out.shape], `${op} split-K partials`) : null;
+  const bindings: Array<Tensor | GPUBuffer> = [params, a, b, partials ?? out];
   // backward_filter never mentions the bias binding; the others need something bound there.
   if (entry !== 'backward_filter') bindings.push(bias ?? b);
-  return prepareKernel(gpu, {
+  const tiling = t.tall ? ` tall KL=${t.KL}` : t.RI !== 4 ? ` RI=${t.RI}` : '';
+  const name = `conv2d.wgsl:${entry} ${op} ${geometryString(g)}${bias === null ? '' : ' +bias'}${act === 0 ? '' : ` +${activation}`}${tiling}${t.splits > 1 ? ` split-K ${t.splits}` : ''}`;
+  const flops = 2 * g.N * g.OH * g.OW * g.F * g.KH * g.KW * g.C;
+  const bytes = 4 * (a.size + b.size + out.size + (bias?.size ?? 0));
+  const gemm = await prepareKernel(gpu, {
     file: 'conv2d.wgsl', code, entry,
-    constants: { HAS_BIAS: bias === null ? 0 : 1, ACT: act, TALL: tall ? 1 : 0 },
+    constants: { HAS_BIAS: bias === null ? 0 : 1, ACT: act, TALL: t.tall ? 1 : 0, RI: t.RI, KL: t.KL, TC: t.TC },
     bindings,
-    grid,
-    name: `conv2d.wgsl:${entry} ${op} ${geometryString(g)}${bias === null ? '' : ' +bias'}${act === 0 ? '' : ` +${activation}`}${tall ? ' tall' : ''}`,
-    flops: 2 * g.N * g.OH * g.OW * g.F * g.KH * g.KW * g.C,
-    bytes: 4 * (a.size + b.size + out.size + (bias?.size ?? 0)),
+    grid: t.grid,
+    name, flops, bytes,
+    scratch: partials === null ? [] : [partials.buffer],
   });
+  if (partials === null) return gemm;
+  return chainKernels(gemm, [await splitSum(gpu, partials, out)], name, flops, bytes);
 }
 
 const xShape = (g: Conv2DGeometry) => [g.N, g.H, g.W, g.C];

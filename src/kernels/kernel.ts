@@ -17,13 +17,35 @@ export class Kernel {
     /** Analytic floating-point operations (a multiply-add counts 2) and bytes moved, for the profiler. */
     readonly flops: number,
     readonly bytes: number,
+    /** Dispatches recorded right after this one, as one operation (a split-K GEMM's reduction):
+     *  later dispatches of a pass see the earlier ones' writes. */
+    readonly then: readonly Kernel[] = [],
+    /** Buffers made for this kernel alone (its uniforms, a split-K scratch), freed by destroy(). */
+    readonly owned: readonly GPUBuffer[] = [],
   ) {}
+
+  /** Frees what the kernel owns; the tensors it reads and writes belong to others. */
+  destroy(): void {
+    for (const b of this.owned) b.destroy();
+    for (const k of this.then) k.destroy();
+  }
+
+  /** How many dispatches encode() records. */
+  get dispatches(): number {
+    return 1 + this.then.reduce((a, k) => a + k.dispatches, 0);
+  }
 
   encode(pass: GPUComputePassEncoder): void {
     pass.setPipeline(this.pipeline);
     pass.setBindGroup(0, this.bindGroup);
     pass.dispatchWorkgroups(this.grid[0], this.grid[1], this.grid[2]);
+    for (const k of this.then) k.encode(pass);
   }
+}
+
+/** `first` followed by `then` as one Kernel named `name`, with the given totals. */
+export function chainKernels(first: Kernel, then: readonly Kernel[], name: string, flops: number, bytes: number): Kernel {
+  return new Kernel(name, first.pipeline, first.bindGroup, first.grid, flops, bytes, [...first.then, ...then], first.owned);
 }
 
 export interface KernelSpec {
@@ -37,6 +59,8 @@ export interface KernelSpec {
   name?: string;
   flops?: number;
   bytes?: number;
+  /** Buffers besides the uniforms among `bindings` that the kernel alone uses (scratch). */
+  scratch?: readonly GPUBuffer[];
 }
 
 export async function prepareKernel(gpu: Gpu, spec: KernelSpec): Promise<Kernel> {
@@ -50,7 +74,9 @@ export async function prepareKernel(gpu: Gpu, spec: KernelSpec): Promise<Kernel>
     layout: pipeline.getBindGroupLayout(0),
     entries: spec.bindings.map((b, binding) => ({ binding, resource: { buffer: b instanceof Tensor ? b.buffer : b } })),
   });
-  return new Kernel(spec.name ?? `${spec.file}:${spec.entry}`, pipeline, bindGroup, spec.grid, spec.flops ?? 0, spec.bytes ?? 0);
+  // Bindings that are plain buffers, not tensors, are the uniforms each launcher makes for its kernel.
+  const owned = [...spec.bindings.filter((b): b is GPUBuffer => !(b instanceof Tensor)), ...(spec.scratch ?? [])];
+  return new Kernel(spec.name ?? `${spec.file}:${spec.entry}`, pipeline, bindGroup, spec.grid, spec.flops ?? 0, spec.bytes ?? 0, [], owned);
 }
 
 /** Records kernels into one compute pass and submits them (tests, one-off work). */

@@ -7,11 +7,14 @@ import { grid1d, prepareKernel, type Kernel } from './kernel';
 
 /**
  * Columns per workgroup: 16 when there are many columns; fewer when C is small, so that about 64
- * workgroups share a long reduction (C = 64 over M = 50176 rows) instead of four.
+ * workgroups share a long reduction (C = 64 over M = 50176 rows) instead of four; more (up to
+ * 256) when there are few rows, so each row lane still adds at least four (8 x 12544, the bias
+ * gradient of Dense at batch 8, would otherwise leave most lanes idle in 784 workgroups).
  */
-function columnsPerWorkgroup(C: number): number {
+function columnsPerWorkgroup(M: number, C: number): number {
   let cw = 1;
   while (cw < 16 && cw * 2 * 64 <= C) cw *= 2;
+  while (cw < 256 && cw * 2 <= C && 256 / cw > Math.ceil(M / 4)) cw *= 2;
   return cw;
 }
 
@@ -24,7 +27,7 @@ export function channelSum(gpu: Gpu, x: Tensor, out: Tensor): Promise<Kernel> {
     throw new ShapeError(`${op}: out (${out.label}) has shape ${shapeString(out.shape)}, expected [${C}] for x ${shapeString(x.shape)}`);
   }
   const M = x.size / C;
-  const cw = columnsPerWorkgroup(C);
+  const cw = columnsPerWorkgroup(M, C);
   return prepareKernel(gpu, {
     file: 'reduce.wgsl', code, entry: 'channel_sum',
     constants: { CW: cw },
@@ -32,5 +35,24 @@ export function channelSum(gpu: Gpu, x: Tensor, out: Tensor): Promise<Kernel> {
     grid: grid1d(Math.ceil(C / cw)),
     name: `reduce.wgsl:channel_sum ${M}x${C}`,
     flops: x.size, bytes: 4 * (x.size + C),
+  });
+}
+
+/**
+ * out = sum of x over its first axis, x [S, ...out's shape], in the order s = 0, 1, ...:
+ * the partial sums of a split-K GEMM added up; overwrites out.
+ */
+export function splitSum(gpu: Gpu, x: Tensor, out: Tensor): Promise<Kernel> {
+  const op = 'splitSum';
+  const S = x.shape[0];
+  if (x.shape.length < 2 || !(S > 0) || x.size !== S * out.size || x.shape.slice(1).some((d, i) => d !== out.shape[i]) || out.shape.length !== x.shape.length - 1) {
+    throw new ShapeError(`${op}: x (${x.label}) has shape ${shapeString(x.shape)} and out (${out.label}) ${shapeString(out.shape)}; expected x [S, ...out's shape]`);
+  }
+  return prepareKernel(gpu, {
+    file: 'reduce.wgsl', code, entry: 'split_sum',
+    bindings: [gpu.uniform(op, [['u32', S], ['u32', out.size]]), x, out],
+    grid: grid1d(Math.ceil(out.size / 256)),
+    name: `reduce.wgsl:split_sum ${S}x${out.size}`,
+    flops: x.size, bytes: 4 * (x.size + out.size),
   });
 }

@@ -225,6 +225,7 @@ export class Lsgan {
   }
 
   destroy(): void {
+    for (const p of this.phases) for (const k of p.kernels) k.destroy();
     for (const t of this.traces) t.destroy();
     for (const t of this.owned) t.buffer.destroy();
     for (const b of this.staging) b.destroy();

@@ -51,6 +51,7 @@ export class Sampler {
   }
 
   destroy(): void {
+    this.draw.destroy();
     this.trace.destroy();
     for (const t of [this.z, this.step]) t.buffer.destroy();
   }

@@ -151,5 +151,6 @@ export class Trace {
 
   destroy(): void {
     for (const t of this.owned) t.buffer.destroy();
+    for (const k of [...this.forward, ...this.backward]) k.destroy();
   }
 }
