@@ -18,12 +18,18 @@
 // layout wants every binding the entry point mentions).
 //
 // Thread mapping, 256 threads per workgroup, f32 accumulation, every load and store bounds-checked:
-// - square tile (TALL = false): a (16*RI)x64 output tile, grid (ceil(M/(16*RI)), ceil(cols/64), z).
-//   Each k-step stages A[16*RI x 16] (k-fast loads) and B[16 x 64] (column-fast loads) in workgroup
-//   memory; thread (tx, ty) = (lid % 16, lid / 16) keeps an RIx4 micro-tile in registers for rows
-//   ty + 16i and columns tx + 16j (so stores are contiguous along the channel). RI (override, 1, 2
-//   or 4) is 4 except for GEMMs of few rows (Dense at a small batch), where it wastes less.
-//   A last k-step shorter than 16 (K = 1 for Dense 6272 -> 1's input gradient) stops at K.
+// - square tile (TALL = false): a (16*RI)x(16*RJ) output tile, grid (ceil(M/(16*RI)), ceil(cols/(16*RJ)), z).
+//   Each k-step stages A[16*RI x BK] (k-fast loads) and B[BK x 16*RJ] (column-fast loads) in
+//   workgroup memory; thread (tx, ty) = (lid % 16, lid / 16) keeps an RIxRJ micro-tile in
+//   registers for rows ty + 16i and columns tx + 16j (so stores are contiguous along the channel).
+//   RI (override, 1, 2, 4 or 8) and RJ (override, 4 or 8; 8 only with RI = 8): 4x4 (64x64) by
+//   default, fewer rows for GEMMs of few rows (Dense at a small batch), where it wastes less, and
+//   the big tile RI = RJ = 8 (128x128) for GEMMs of 128 columns or more whose grid keeps enough
+//   workgroups (convTiling): each thread then reads 16 staged values per 64 FMAs, not 8 per 16.
+//   (128x64, RI = 8 and RJ = 4, works but ran slower than 64x64 on lavapipe; convTiling skips it.)
+//   BK (derived override) is 16 up to 64x64 and 8 for the big tiles, so that both fit the same
+//   As and Bs (see their declarations for the bytes).
+//   A last k-step shorter than BK (K = 1 for Dense 6272 -> 1's input gradient) stops at K.
 // - tall tile (TALL = true, for cols <= 4, e.g. F = 1): A has no reuse to share, so it is read
 //   straight from memory. The workgroup is 256/KL rows times KL k-lanes (KL override, a power of
 //   two): thread lid owns row lid / KL and the TC (override, = cols) columns, and k-lane lid % KL
@@ -49,6 +55,7 @@ override HAS_BIAS: bool = false;
 override ACT: u32 = 0u;
 override TALL: bool = false;
 override RI: u32 = 4u;
+override RJ: u32 = 4u;
 override KL: u32 = 1u;
 override TC: u32 = 4u;
 
@@ -179,30 +186,43 @@ fn load_b(g: Gemm, offset: i32, col: u32) -> f32 {
   return b_src[u32(offset) + col * g.b_stride];
 }
 
-const BN: u32 = 64u;
-const BK: u32 = 16u;
-// One padding float per row of As, so the k-fast stores of 16 threads hit 16 different banks.
-const AS_STRIDE: u32 = 65u;
+// Square tile: BK k per step, BN = 16*RJ columns. 256 threads stage A as 256/BK rows times BK
+// k per pass, A_LOADS passes (16*RI rows), and B as BK rows times 256/BK columns, B_LOADS passes.
+override BK: u32 = select(16u, 8u, RI > 4u || RJ > 4u);
+override BN: u32 = 16u * RJ;
+override A_LOADS: u32 = RI * BK / 16u;
+override B_LOADS: u32 = RJ * BK / 16u;
+// One padding float per row of As, so the k-fast stores of BK threads hit BK different banks.
+override AS_STRIDE: u32 = select(65u, 129u, RI > 4u);
+// Accumulators the entry points store: RI*RJ (square) or TC (tall).
+override SLOTS: u32 = select(RI * RJ, TC, TALL);
+// Workgroup memory, the same for every tiling (all three are referenced by every entry point):
+// As 1040 * 4 + Bs 1024 * 4 + Kp 256 * 16 = 4160 + 4096 + 4096 = 12352 bytes <= 16384 (the
+// WebGPU baseline maxComputeWorkgroupStorageSize). Up to 64x64 (BK 16): As holds 16 * 65 = 1040,
+// Bs 16 * 64 = 1024; 128x128 (BK 8): As 8 * 129 = 1032, Bs 8 * 128 = 1024; 128x64: 1032 and 512.
+// (BK 16 at 128x128 would need 16 * 129 + 16 * 128 floats = 16448 bytes before Kp.)
 var<workgroup> As: array<f32, 1040>; // BK * AS_STRIDE
 var<workgroup> Bs: array<f32, 1024>; // BK * BN; the tall tile's B chunk [256 x 4]
 var<workgroup> Kp: array<vec4i, 256>; // the tall tile's k_part chunk
 
-// acc[i*4 + j] is row m0 + ty + 16i (i < RI), column n0 + tx + 16j. Each thread stages the A
-// elements of one k and RI rows, and the B elements of one k and four columns, so it decomposes
-// one k of each per step; its RI rows are decomposed once.
-fn gemm_square(g: Gemm, lid: u32, m0: u32, n0: u32) -> array<f32, 16> {
-  var acc = array<f32, 16>(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+// acc[i*RJ + j] is row m0 + ty + 16i (i < RI), column n0 + tx + 16j (j < RJ). Each thread stages
+// the A elements of one k and A_LOADS rows, and the B elements of one k and B_LOADS columns, so
+// it decomposes one k of each per step; its A_LOADS rows are decomposed once.
+fn gemm_square(g: Gemm, lid: u32, m0: u32, n0: u32) -> array<f32, 64> {
+  var acc = array<f32, 64>();
   let tx = lid % 16u;
   let ty = lid / 16u;
   let ak = lid % BK;
   let am = lid / BK;
+  let bk = lid / (256u / BK);
+  let bc = lid % (256u / BK);
   var rows = array<vec4i, 4>(vec4i(0), vec4i(0), vec4i(0), vec4i(0));
-  for (var i = 0u; i < RI; i++) { rows[i] = row_part(g, m0 + am + 16u * i); }
+  for (var i = 0u; i < A_LOADS; i++) { rows[i] = row_part(g, m0 + am + (256u / BK) * i); }
   for (var k0 = g.kb; k0 < g.K; k0 += BK) {
     let kp = k_part(g, k0 + ak);
-    for (var i = 0u; i < RI; i++) { As[ak * AS_STRIDE + am + 16u * i] = gather(g, rows[i] + kp); }
-    let bo = b_offset(g, k0 + ty);
-    for (var j = 0u; j < 4u; j++) { Bs[ty * BN + tx + 16u * j] = load_b(g, bo, n0 + tx + 16u * j); }
+    for (var i = 0u; i < A_LOADS; i++) { As[ak * AS_STRIDE + am + (256u / BK) * i] = gather(g, rows[i] + kp); }
+    let bo = b_offset(g, k0 + bk);
+    for (var j = 0u; j < B_LOADS; j++) { Bs[bk * BN + bc + (256u / BK) * j] = load_b(g, bo, n0 + bc + (256u / BK) * j); }
     workgroupBarrier();
     // The staged k past K are zeros; a short last step (tiny K) skips them. Full steps keep
     // the constant trip count.
@@ -212,15 +232,15 @@ fn gemm_square(g: Gemm, lid: u32, m0: u32, n0: u32) -> array<f32, 16> {
   return acc;
 }
 
-fn square_step(acc_in: array<f32, 16>, kn: u32, tx: u32, ty: u32) -> array<f32, 16> {
+fn square_step(acc_in: array<f32, 64>, kn: u32, tx: u32, ty: u32) -> array<f32, 64> {
   var acc = acc_in;
   for (var kk = 0u; kk < kn; kk++) {
-    var a = array<f32, 4>(0.0, 0.0, 0.0, 0.0);
-    var b = array<f32, 4>(0.0, 0.0, 0.0, 0.0);
+    var a = array<f32, 8>(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+    var b = array<f32, 8>(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
     for (var i = 0u; i < RI; i++) { a[i] = As[kk * AS_STRIDE + ty + 16u * i]; }
-    for (var j = 0u; j < 4u; j++) { b[j] = Bs[kk * BN + tx + 16u * j]; }
+    for (var j = 0u; j < RJ; j++) { b[j] = Bs[kk * BN + tx + 16u * j]; }
     for (var i = 0u; i < RI; i++) {
-      for (var j = 0u; j < 4u; j++) { acc[i * 4u + j] = fma(a[i], b[j], acc[i * 4u + j]); }
+      for (var j = 0u; j < RJ; j++) { acc[i * RJ + j] = fma(a[i], b[j], acc[i * RJ + j]); }
     }
   }
   return acc;
@@ -299,21 +319,26 @@ fn gemm_tall_taps(g: Gemm, lid: u32, m0: u32, n0: u32) -> array<f32, 16> {
   return add_lanes(acc, lid);
 }
 
-fn gemm(g: Gemm, lid: u32, wid: vec3u) -> array<f32, 16> {
-  if (TALL && g.mode != MODE_BACKWARD_FILTER) { return gemm_tall_taps(g, lid, wid.x * (256u / KL), wid.y * TC); }
-  if (TALL) { return gemm_tall(g, lid, wid.x * (256u / KL), wid.y * TC); }
+fn gemm(g: Gemm, lid: u32, wid: vec3u) -> array<f32, 64> {
+  if (TALL) {
+    var t = array<f32, 16>();
+    if (g.mode != MODE_BACKWARD_FILTER) { t = gemm_tall_taps(g, lid, wid.x * (256u / KL), wid.y * TC); }
+    else { t = gemm_tall(g, lid, wid.x * (256u / KL), wid.y * TC); }
+    var acc = array<f32, 64>();
+    for (var j = 0u; j < TC; j++) { acc[j] = t[j]; }
+    return acc;
+  }
   return gemm_square(g, lid, wid.x * (16u * RI), wid.y * BN);
 }
 
-// The (row, column) of accumulator slot s, or (M, cols) for unused slots: the tall tile's past
-// TC and in lanes other than 0, the square tile's rows past RI.
+// The (row, column) of accumulator slot s < SLOTS, or (M, cols) for unused slots: the tall
+// tile's in lanes other than 0.
 fn slot(g: Gemm, lid: u32, wid: vec3u, s: u32) -> vec2u {
   if (TALL) {
     if (s >= TC || lid % KL != 0u) { return vec2u(g.M, g.cols); }
     return vec2u(wid.x * (256u / KL) + lid / KL, wid.y * TC + s);
   }
-  if (s / 4u >= RI) { return vec2u(g.M, g.cols); }
-  return vec2u(wid.x * (16u * RI) + lid / 16u + 16u * (s / 4u), wid.y * BN + lid % 16u + 16u * (s % 4u));
+  return vec2u(wid.x * (16u * RI) + lid / 16u + 16u * (s / RJ), wid.y * BN + lid % 16u + 16u * (s % RJ));
 }
 
 // Same formula as activation.wgsl: exp(-2|x|) is in (0, 1], so +-300 gives exactly +-1.
@@ -335,7 +360,7 @@ fn act(x: f32) -> f32 {
 fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let g = make_gemm(MODE_FORWARD, 0u);
   let acc = gemm(g, lid, wid);
-  for (var s = 0u; s < 16u; s++) {
+  for (var s = 0u; s < SLOTS; s++) {
     let mc = slot(g, lid, wid, s);
     if (mc.x >= g.M || mc.y >= g.cols) { continue; }
     var v = acc[s];
@@ -348,7 +373,7 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) l
 fn backward_input(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let g = make_gemm(MODE_BACKWARD_INPUT, wid.z);
   let acc = gemm(g, lid, wid);
-  for (var s = 0u; s < 16u; s++) {
+  for (var s = 0u; s < SLOTS; s++) {
     let mc = slot(g, lid, wid, s);
     if (mc.x >= g.M || mc.y >= g.cols) { continue; }
     let b = mc.x % g.Wc; let t = mc.x / g.Wc;
@@ -365,7 +390,7 @@ fn backward_filter(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_
   let g = make_gemm(MODE_BACKWARD_FILTER, wid.z);
   let acc = gemm(g, lid, wid);
   let base = wid.z * g.M * p.F;
-  for (var s = 0u; s < 16u; s++) {
+  for (var s = 0u; s < SLOTS; s++) {
     let mc = slot(g, lid, wid, s);
     if (mc.x >= g.M || mc.y >= g.cols) { continue; }
     dst[base + mc.x * p.F + mc.y] = acc[s];

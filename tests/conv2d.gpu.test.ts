@@ -179,12 +179,19 @@ const ODD_CONVS: ConvCase[] = [
   // tall (F = 2, 8 k-lanes per row) and square.
   { x: [5, 23, 19, 3], k: [3, 3, 3, 2], s: 1, pad: 'same', passes: 'both' },
   { x: [4, 20, 18, 5], k: [3, 3, 5, 20], s: 1, pad: 'same', passes: 'backward' },
+  // The 128x128 tile (conv2d.test.ts checks the choice), partial in rows and columns (F = 130),
+  // K = 135 not a multiple of its 8-deep k-step: forward with bias and LeakyReLU, and split-K
+  // filter gradient (17 splits, the last shorter).
+  { x: [2, 67, 65, 15], k: [3, 3, 15, 130], s: 1, pad: 'same', passes: 'both', act: 'leaky_relu' },
 ];
 const ODD_TRANSPOSES: ConvCase[] = [
   { x: [3, 5, 5, 3], k: [4, 4, 2, 3], s: 2, pad: 'same', passes: 'both' },
   { x: [1, 4, 3, 70], k: [3, 3, 5, 70], s: 2, pad: 'valid', passes: 'both' },
   { x: [2, 3, 4, 2], k: [1, 1, 17, 2], s: 2, pad: 'valid', passes: 'both' },
   { x: [2, 5, 7, 9], k: [5, 3, 66, 9], s: [1, 2], pad: 'same', passes: 'both' },
+  // The 128x128 tile in backward_input (the transpose's forward): 4 parity classes of unequal
+  // size (63x67 output), Cout = 130, taps past the 3x3 kernel.
+  { x: [1, 31, 33, 5], k: [3, 3, 130, 5], s: 2, pad: 'valid', passes: 'both' },
 ];
 
 describe.skipIf(gpu === null)('conv2d kernels vs CPU twins', () => {

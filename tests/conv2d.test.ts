@@ -231,6 +231,24 @@ describe('conv tiling: how the LSGAN GEMMs are cut (conv2d.wgsl header)', () => 
     expect(convTiling('forward', dense(8, 6272, 1))).toMatchObject({ tall: true, KL: 256, grid: [8, 1, 1] });
     expect(convTiling('forward', dense(8, 100, 12544))).toMatchObject({ tall: false, RI: 1, grid: [1, 196, 1] });
     expect(convTiling('forward', dense(32, 100, 12544))).toMatchObject({ RI: 2 });
-    expect(convTiling('forward', dense(64, 100, 12544))).toMatchObject({ RI: 4 });
+    expect(convTiling('forward', dense(64, 100, 12544))).toMatchObject({ RI: 4, RJ: 4 });
+  });
+  test('the 128x128 tile where enough workgroups remain', () => {
+    // G convT1's forward at batch 64: 25 row tiles x 1 x 4 parity classes.
+    const t1 = conv2dTransposeGeometry('t1', [64, 7, 7, 256], [4, 4, 128, 256], 2, 'same');
+    expect(convTiling('backward_input', t1)).toMatchObject({ tall: false, RI: 8, RJ: 8, grid: [25, 1, 4] });
+    // Its filter gradient: 16 x 2 tiles, split-K fills the grid.
+    expect(convTiling('backward_filter', t1)).toMatchObject({ RI: 8, RJ: 8, splits: 6, grid: [16, 2, 6] });
+    // D conv2's forward: 25 x 1 big tiles would be too few; 64 columns keep 64x64.
+    expect(convTiling('forward', g([64, 14, 14, 64], [4, 4, 64, 128], 2))).toMatchObject({ RI: 4, RJ: 4, grid: [49, 2, 1] });
+    expect(convTiling('backward_input', g([64, 14, 14, 64], [4, 4, 64, 128], 2))).toMatchObject({ RI: 4, RJ: 4 });
+    // Dense 100 -> 12544's filter gradient: 100 rows, 98 column tiles.
+    expect(convTiling('backward_filter', conv2dGeometry('t', [64, 1, 1, 100], [1, 1, 100, 12544], 1, 'valid'))).toMatchObject({ RI: 8, RJ: 8, grid: [1, 98, 1] });
+    // The odd shapes conv2d.gpu.test.ts runs through the big tile.
+    expect(convTiling('forward', g([2, 67, 65, 15], [3, 3, 15, 130], 1))).toMatchObject({ RI: 8, RJ: 8, grid: [69, 2, 1] });
+    const bf = convTiling('backward_filter', g([2, 67, 65, 15], [3, 3, 15, 130], 1));
+    expect(bf).toMatchObject({ RI: 8, RJ: 8, splits: 17, grid: [2, 2, 17] });
+    expect(bf.ks * bf.splits).toBeGreaterThan(2 * 67 * 65);
+    expect(convTiling('backward_input', conv2dTransposeGeometry('o', [1, 31, 33, 5], [3, 3, 130, 5], 2, 'valid'))).toMatchObject({ RI: 8, RJ: 8, grid: [9, 2, 4] });
   });
 });

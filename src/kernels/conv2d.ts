@@ -18,6 +18,14 @@ const TALL_MAX_COLS = 4;
 const SPLIT_TARGET_WORKGROUPS = 256;
 const MIN_SPLIT_K = 512;
 
+/**
+ * The big square tile (128x128, 8x8 outputs per thread) where the GEMM has more than 64 rows,
+ * at least 128 columns, and its grid (with parity classes or split-K) keeps at least this many
+ * workgroups. On lavapipe it runs about twice as fast as 64x64; 128x64 (8x4 per thread) ran
+ * slower than 64x64 there, so 64-column GEMMs keep 64x64.
+ */
+const BIG_TILE_MIN_WORKGROUPS = 64;
+
 const pow2ceil = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
 
 function geometryString(g: Conv2DGeometry): string {
@@ -27,8 +35,9 @@ function geometryString(g: Conv2DGeometry): string {
 /** The GEMM's shape and how it is cut into workgroups (see the header of conv2d.wgsl). */
 export interface ConvTiling {
   tall: boolean;
-  /** Square tile: rows per thread (tile rows 16*RI). */
+  /** Square tile: rows and columns per thread (tile 16*RI x 16*RJ). */
   RI: number;
+  RJ: number;
   /** Tall tile: k-lanes per row (rows per workgroup 256/KL) and columns (= cols). */
   KL: number;
   TC: number;
@@ -45,7 +54,16 @@ export function convTiling(entry: Entry, g: Conv2DGeometry): ConvTiling {
     : entry === 'backward_input' ? [g.N * Math.ceil(g.H / g.strideH) * Math.ceil(g.W / g.strideW), g.C, Math.ceil(g.KH / g.strideH) * Math.ceil(g.KW / g.strideW) * g.F, g.strideH * g.strideW]
     : [g.KH * g.KW * g.C, g.F, g.N * g.OH * g.OW, 1];
   const tall = cols <= TALL_MAX_COLS;
-  let RI = 4, KL = 1, TC = 4, gx: number, gy: number;
+  let RI = 4, RJ = 4, KL = 1, TC = 4, gx: number, gy: number;
+  // backward_filter's split-K for a grid of xy workgroups: aim for SPLIT_TARGET_WORKGROUPS, each
+  // split summing at least MIN_SPLIT_K k. [splits, k per split].
+  const split = (xy: number): [number, number] => {
+    if (entry !== 'backward_filter') return [1, K];
+    const want = Math.min(Math.ceil(SPLIT_TARGET_WORKGROUPS / xy), Math.floor(K / MIN_SPLIT_K));
+    if (want <= 1) return [1, K];
+    const k = 16 * Math.ceil(K / want / 16);
+    return [Math.ceil(K / k), k];
+  };
   if (tall) {
     // forward / backward_input: k runs along the channel, so k-lanes read neighbouring floats;
     // few rows get more lanes (Dense 6272 -> 1 at batch 8: 8 workgroups of 256 lanes, not one
@@ -56,17 +74,14 @@ export function convTiling(entry: Entry, g: Conv2DGeometry): ConvTiling {
     [gx, gy] = [Math.ceil(M / rows), 1];
   } else {
     RI = Math.min(4, pow2ceil(Math.ceil(M / 16)));
-    [gx, gy] = [Math.ceil(M / (16 * RI)), Math.ceil(cols / 64)];
-  }
-  let splits = 1, ks = K;
-  if (entry === 'backward_filter') {
-    const want = Math.min(Math.ceil(SPLIT_TARGET_WORKGROUPS / (gx * gy)), Math.floor(K / MIN_SPLIT_K));
-    if (want > 1) {
-      ks = 16 * Math.ceil(K / want / 16);
-      splits = Math.ceil(K / ks);
+    if (M > 64 && cols >= 128) {
+      const xy = Math.ceil(M / 128) * Math.ceil(cols / 128);
+      if (xy * classes * split(xy)[0] >= BIG_TILE_MIN_WORKGROUPS) [RI, RJ] = [8, 8];
     }
+    [gx, gy] = [Math.ceil(M / (16 * RI)), Math.ceil(cols / (16 * RJ))];
   }
-  return { tall, RI, KL, TC, splits, ks, grid: [gx, gy, entry === 'backward_filter' ? splits : classes] };
+  const [splits, ks] = split(gx * gy);
+  return { tall, RI, RJ, KL, TC, splits, ks, grid: [gx, gy, entry === 'backward_filter' ? splits : classes] };
 }
 
 async function launch(
@@ -86,13 +101,13 @@ async function launch(
   const bindings: Array<Tensor | GPUBuffer> = [params, a, b, partials ?? out];
   // backward_filter never mentions the bias binding; the others need something bound there.
   if (entry !== 'backward_filter') bindings.push(bias ?? b);
-  const tiling = t.tall ? ` tall KL=${t.KL}` : t.RI !== 4 ? ` RI=${t.RI}` : '';
+  const tiling = t.tall ? ` tall KL=${t.KL}` : t.RI === 8 ? ` tile128x${16 * t.RJ}` : t.RI !== 4 ? ` RI=${t.RI}` : '';
   const name = `conv2d.wgsl:${entry} ${op} ${geometryString(g)}${bias === null ? '' : ' +bias'}${act === 0 ? '' : ` +${activation}`}${tiling}${t.splits > 1 ? ` split-K ${t.splits}` : ''}`;
   const flops = 2 * g.N * g.OH * g.OW * g.F * g.KH * g.KW * g.C;
   const bytes = 4 * (a.size + b.size + out.size + (bias?.size ?? 0));
   const gemm = await prepareKernel(gpu, {
     file: 'conv2d.wgsl', code, entry,
-    constants: { HAS_BIAS: bias === null ? 0 : 1, ACT: act, TALL: t.tall ? 1 : 0, RI: t.RI, KL: t.KL, TC: t.TC },
+    constants: { HAS_BIAS: bias === null ? 0 : 1, ACT: act, TALL: t.tall ? 1 : 0, RI: t.RI, RJ: t.RJ, KL: t.KL, TC: t.TC },
     bindings,
     grid: t.grid,
     name, flops, bytes,
