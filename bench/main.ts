@@ -4,28 +4,18 @@
 // B's ratios to A. See bench/README.md. Exit codes: 1 error, 2 bad option, 3 refused to time
 // (a correctness check failed).
 
-import { parseArgs } from 'node:util';
 import { createNodeGpu } from '../src/kernels/device-node';
 import { loadMnistImages } from '../src/lsgan/mnist-node';
 import { createTfjsLsgan } from './peer/tfjs-lsgan';
-import { dawnInfo, machineInfo, readResult, sourceInfo, writeResult } from './harness/node-io';
-import { OPTION_SPEC, OptionError, randomImages, RANDOM_IMAGES, resolveOptions, USAGE } from './harness/options';
+import { dawnInfo, machineInfo, parseCommandLine, readResult, sourceInfo, writeResult } from './harness/node-io';
+import { OptionError, randomImages, RANDOM_IMAGES, resolveOptions, USAGE } from './harness/options';
 import { compareResults, formatCompare, formatResult } from './harness/report';
 import { BenchRefusal, runBench } from './harness/run';
 
 async function main(): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ options: OPTION_SPEC, allowPositionals: true, strict: true });
-  } catch (e) {
-    console.error(`${(e as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandLine(true);
+  if (typeof parsed === 'number') return parsed;
   const raw = parsed.values;
-  if (raw.help) {
-    console.log(USAGE);
-    return 0;
-  }
   if (raw.compare) {
     if (parsed.positionals.length !== 2) {
       console.error('--compare needs two result files: --compare A.json B.json');

@@ -20,7 +20,7 @@ await m.trainStep();
 await m.flush();
 
 const work = m.phases.map((p) => ({ group: p.name, kernels: p.kernels }));
-const count = work.reduce((a, w) => a + w.kernels.length, 0);
+const count = m.kernelCount;
 const samples: number[][] = Array.from({ length: count }, () => []);
 const clock = gpu.hasTimestamps ? 'GPU timestamps' : 'wall clock per dispatch';
 console.log(`adapter: ${gpu.adapter.name}; batch ${batch}; ${count} dispatches; ${clock}; median of ${repeat}`);

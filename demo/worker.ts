@@ -4,7 +4,7 @@
 
 import { createGpu, type Gpu } from '../src/kernels/gpu';
 import { KernelProfiler } from '../src/kernels/profiler';
-import { GENERATOR_FORMAT, generatorMeta, loadGenerator, loadRun, readRun, RUN_FORMAT, saveGenerator, saveRun } from '../src/lsgan/checkpoint';
+import { generatorMeta, loadGenerator, loadRun, readRun, RUN_FORMAT, saveGenerator, saveRun } from '../src/lsgan/checkpoint';
 import type { IdxImages } from '../src/lsgan/idx';
 import { Lsgan, type Losses } from '../src/lsgan/lsgan';
 import { CheckpointError, decodeSafetensors } from '../src/lsgan/safetensors';
@@ -151,7 +151,7 @@ async function profile(): Promise<void> {
     post({ type: 'profile', step: run.m.step, rows: null, note: `${gpu.adapter.name} does not offer the 'timestamp-query' feature, so GPU times per kernel cannot be measured here. In Chrome, enable chrome://flags/#enable-webgpu-developer-features.` });
     return;
   }
-  run.profiler ??= new KernelProfiler(gpu, run.m.dispatches);
+  run.profiler ??= new KernelProfiler(gpu, run.m.kernelCount);
   const times = await run.m.profiledStep(run.profiler);
   postLosses(true);
   const rows = times.map((t) => ({ phase: t.group, kernel: t.kernel.name, ms: t.ms, flops: t.kernel.flops, bytes: t.kernel.bytes }));
@@ -205,7 +205,7 @@ async function upload(name: string, buffer: ArrayBuffer): Promise<void> {
     post({ type: 'loaded', message: `loaded the run ${name} at iteration ${run.m.step}: both models, both optimisers and the loss history` });
     return;
   }
-  if (format !== GENERATOR_FORMAT) throw new CheckpointError(`${name}: metadata format ${JSON.stringify(format)}, expected ${GENERATOR_FORMAT} or ${RUN_FORMAT}`);
+  // generatorMeta rejects any other format, naming the file.
   const { st, latent, step } = generatorMeta(name, bytes);
   if (latent !== config.latent) throw new CheckpointError(`${name}: a generator with latent size ${latent}; this run's generator takes ${config.latent}`);
   await run.m.flush();

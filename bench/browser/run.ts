@@ -7,10 +7,8 @@
 // are small (SwiftShader: ~50 s per iteration at batch 16). Exit codes as bench/main.ts.
 
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { chromiumArgs, chromiumPath } from '../../tests/chromium';
-import { machineInfo, sourceInfo, writeResult } from '../harness/node-io';
-import { OPTION_SPEC, USAGE } from '../harness/options';
+import { machineInfo, parseCommandLine, sourceInfo, writeResult } from '../harness/node-io';
 import { formatResult } from '../harness/report';
 import type { BenchResult } from '../harness/types';
 
@@ -26,18 +24,9 @@ interface PageState {
 }
 
 async function main(): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ options: OPTION_SPEC, allowPositionals: false, strict: true });
-  } catch (e) {
-    console.error(`${(e as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandLine(false);
+  if (typeof parsed === 'number') return parsed;
   const raw = parsed.values;
-  if (raw.help) {
-    console.log(USAGE);
-    return 0;
-  }
   if (raw.compare || raw.adapter || raw.data) {
     console.error('--compare, --adapter and --data are for `npm run bench` (Node); the browser uses its own adapter and random images');
     return 2;

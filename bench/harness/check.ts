@@ -42,12 +42,6 @@ export function entryOf(name: string): string {
   return i < 0 ? name : name.slice(0, i);
 }
 
-/** Dispatches one Kernel records: a chained kernel (a split-K GEMM and its reduction) records several. */
-export function dispatchesOf(k: Kernel): number {
-  const d = (k as { dispatches?: unknown }).dispatches;
-  return typeof d === 'number' ? d : 1;
-}
-
 /** max |got - want| and that over max |want|; NaN/Inf in got give Infinity. */
 export function relativeError(got: ArrayLike<number>, want: ArrayLike<number>): { maxAbs: number; relToScale: number } {
   if (got.length !== want.length) throw new Error(`length ${got.length} != ${want.length}`);

@@ -5,7 +5,6 @@
 import type { Gpu } from '../../src/kernels/gpu';
 import { Lsgan, TUTORIAL } from '../../src/lsgan/lsgan';
 import type { IdxImages } from '../../src/lsgan/idx';
-import { dispatchesOf } from './check';
 import { spread } from './stats';
 import { trackDevice } from './tracking';
 import type { EndToEndRun } from './types';
@@ -57,8 +56,7 @@ export async function benchEndToEnd(gpu: Gpu, images: IdxImages, batch: number, 
     const buffersCreated = tracker.created - created0;
     const submits = (tracker.submits - submits0) / timed;
     const ms = spread(roundMs).median;
-    const kernels = m.phases.reduce((a, p) => a + p.kernels.length, 0);
-    const dispatches = m.phases.reduce((a, p) => a + p.kernels.reduce((b, k) => b + dispatchesOf(k), 0), 0);
+    const kernels = m.kernelCount, dispatches = m.dispatchCount;
     gpu.check();
     return {
       batch, warmup: o.warmup, iterations: o.iterations, rounds: o.rounds,

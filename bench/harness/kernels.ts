@@ -5,7 +5,7 @@
 import type { Gpu } from '../../src/kernels/gpu';
 import type { Kernel } from '../../src/kernels/kernel';
 import type { Lsgan } from '../../src/lsgan/lsgan';
-import { dispatchesOf, entryOf } from './check';
+import { entryOf } from './check';
 import { median, ratePerMs, spread } from './stats';
 import { timeWork, type ClockKind } from './timing';
 import type { Direction, EntryRow, KernelRow, KernelSection } from './types';
@@ -45,7 +45,7 @@ export interface KernelBenchOptions {
 export async function benchKernels(gpu: Gpu, m: Lsgan, o: KernelBenchOptions): Promise<KernelSection> {
   const work = m.phases.map((p) => ({ group: p.name, kernels: p.kernels }));
   const list = work.flatMap((w) => w.kernels.map((k, index) => ({ phase: w.group, k, index })));
-  o.log(`per kernel: batch ${m.config.batch}, ${list.length} kernels (${list.reduce((a, x) => a + dispatchesOf(x.k), 0)} dispatches), ${o.clock}${o.clock === 'wall-clock' ? ` (${o.dispatches} dispatches per submit)` : ''}, ${o.warmup} warm-up + ${o.repeat} timed`);
+  o.log(`per kernel: batch ${m.config.batch}, ${list.length} kernels (${list.reduce((a, x) => a + x.k.dispatches, 0)} dispatches), ${o.clock}${o.clock === 'wall-clock' ? ` (${o.dispatches} dispatches per submit)` : ''}, ${o.warmup} warm-up + ${o.repeat} timed`);
   const samples = await timeWork(gpu, work, {
     clock: o.clock, warmup: o.warmup, repeat: o.repeat, dispatches: o.dispatches,
     onRound: (r, of, ms) => o.log(`  round ${r}/${of}: ${(ms / 1000).toFixed(1)} s`),
@@ -61,7 +61,7 @@ export async function benchKernels(gpu: Gpu, m: Lsgan, o: KernelBenchOptions): P
     const ms = spread(samples[i]);
     const gflops = ratePerMs(k.flops, ms.median), gbps = ratePerMs(k.bytes, ms.median);
     return {
-      phase, index, key: `${base}#${occ}`, name: k.name, entry: entryOf(k.name), direction: dir(phase, k), dispatches: dispatchesOf(k),
+      phase, index, key: `${base}#${occ}`, name: k.name, entry: entryOf(k.name), direction: dir(phase, k), dispatches: k.dispatches,
       flops: k.flops, bytes: k.bytes, ms, gflops, gbps, ofMatmul: gflops / mm, ofCopy: gbps / bw,
     };
   });

@@ -1,13 +1,31 @@
 // Node-only parts shared by the two entries (bench/main.ts, bench/browser/run.ts): the
-// machine's description, Dawn's version, and writing and reading result files.
+// command line, the machine's description, Dawn's version, and writing and reading result files.
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { OPTION_SPEC, USAGE } from './options';
 import { adapterSlug } from './run';
 import { SCHEMA, type BenchResult, type Environment } from './types';
+
+/** The harness's options from argv, or the exit code when there is nothing to run (bad options: 2, --help: 0). */
+export function parseCommandLine(allowPositionals: boolean) {
+  let parsed;
+  try {
+    parsed = parseArgs({ options: OPTION_SPEC, allowPositionals, strict: true });
+  } catch (e) {
+    console.error(`${(e as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  return parsed;
+}
 
 export function machineInfo(): Environment['machine'] {
   const cpus = os.cpus();

@@ -201,9 +201,14 @@ export class Lsgan {
     return times;
   }
 
-  /** The number of kernels in one iteration (a profiler's capacity). */
-  get dispatches(): number {
+  /** Kernels in one iteration (what a profiler times, each as one). */
+  get kernelCount(): number {
     return this.phases.reduce((a, p) => a + p.kernels.length, 0);
+  }
+
+  /** Dispatches in one iteration: a split-K kernel records its reduction too. */
+  get dispatchCount(): number {
+    return this.phases.reduce((a, p) => a + p.kernels.reduce((b, k) => b + k.dispatches, 0), 0);
   }
 
   /** Waits for every submitted iteration and its losses. */
