@@ -97,12 +97,26 @@ export async function train(gpu: Gpu, o: TrainOptions): Promise<number> {
   process.on('SIGINT', onSigint);
 
   const bar = o.verbose ? null : new SingleBar({
-    format: 'iter {value}/{total} |{bar}| epoch {epoch} | {rate} it/s | ETA {eta} | d1={d1} d2={d2} g={g}',
+    format: 'iter {value}/{total} |{bar}| epoch {epoch} | {rate} it/s | ETA {remaining} | d1={d1} d2={d2} g={g}',
     hideCursor: true, etaBuffer: 50, fps: 5, noTTYOutput: true, notTTYSchedule: 10_000,
   });
-  bar?.start(stop, m.step, { epoch: Math.floor(m.step / perEpoch) + 1, rate: '-', eta: '-', d1: '-', d2: '-', g: '-' });
   const t0 = performance.now();
   const start = m.step;
+  // The line's fields. Submission runs a few iterations ahead of the GPU: count the ones whose
+  // losses are back. The ETA is our own, from the whole run's rate ('remaining': cli-progress
+  // owns the name 'eta' and fills it from its own buffer, which restarts with the bar).
+  const progress = () => {
+    const last = history[history.length - 1];
+    const done = last?.step ?? start;
+    const rate = (done - start) / ((performance.now() - t0) / 1000);
+    const payload = {
+      epoch: Math.floor(Math.max(0, done - 1) / perEpoch) + 1, rate: rate > 0 ? rate.toFixed(2) : '-',
+      remaining: rate > 0 ? formatDuration((stop - done) / rate) : '-',
+      d1: last?.d1.toFixed(3) ?? '-', d2: last?.d2.toFixed(3) ?? '-', g: last?.g.toFixed(3) ?? '-',
+    };
+    return { done, payload };
+  };
+  bar?.start(stop, m.step, progress().payload);
   let projected = false;
   while (m.step < stop && failure === null && !interrupted) {
     await m.trainStep();
@@ -113,16 +127,11 @@ export async function train(gpu: Gpu, o: TrainOptions): Promise<number> {
       const msg = `measured ${(s * 1000).toFixed(1)} ms per iteration on ${gpu.adapter.name} (${(gflop / s).toFixed(1)} GFLOP/s); the remaining ${stop - m.step} iterations will take about ${formatDuration(s * (stop - m.step))}`;
       if (bar) bar.stop();
       console.log(msg);
-      bar?.start(stop, m.step, {});
+      bar?.start(stop, progress().done, progress().payload);
       projected = true;
     }
-    // Submission runs a few iterations ahead of the GPU: count the ones whose losses are back.
-    const last = history[history.length - 1];
-    const done = last?.step ?? start;
-    const rate = (done - start) / ((performance.now() - t0) / 1000);
-    // Our own ETA from the whole run's rate: cli-progress's restarts with the bar and reads "NF" until it has samples.
-    const eta = rate > 0 ? formatDuration((stop - done) / rate) : '-';
-    bar?.update(done, { epoch: Math.floor(Math.max(0, done - 1) / perEpoch) + 1, rate: rate.toFixed(2), eta, d1: last?.d1.toFixed(3) ?? '-', d2: last?.d2.toFixed(3) ?? '-', g: last?.g.toFixed(3) ?? '-' });
+    const p = progress();
+    bar?.update(p.done, p.payload);
     if (m.step % perEpoch === 0) {
       await m.flush();
       if (failure !== null) break;
