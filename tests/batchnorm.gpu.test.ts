@@ -6,7 +6,7 @@ import * as cpu from '../src/kernels/batchnorm.cpu';
 import { Gpu, type Tensor } from '../src/kernels/gpu';
 import { compare } from './helpers/compare';
 import { expectFailure } from './helpers/errors';
-import { testGpu, withGpu, type Scope } from './helpers/gpu';
+import { FAMILIES, testGpu, withGpu, type Scope } from './helpers/gpu';
 import { f32, randn, rng, uniform } from './helpers/random';
 import { GPU_BACKWARD, GPU_ELEMENTWISE, GPU_FORWARD } from './helpers/tolerances';
 
@@ -30,6 +30,10 @@ const AWKWARD: Case[] = [
   { shape: [3, 1, 1, 7], act: 'linear', unbiased: true },
   { shape: [2, 3], act: 'relu', unbiased: false },
   { shape: [7, 300], act: 'linear', unbiased: false },
+  // Channels a multiple of 4 (the cpu family's vec4 kernels): odd rows, one row, one block.
+  { shape: [3, 5, 7, 8], act: 'leaky_relu', unbiased: true },
+  { shape: [1, 1, 1, 4], act: 'relu', unbiased: false },
+  { shape: [5, 3, 3, 12], act: 'linear', unbiased: true },
 ];
 
 const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
@@ -65,7 +69,7 @@ function split(stats: Float64Array) {
   return { mean: stats.subarray(0, C), invStd: stats.subarray(C) };
 }
 
-describe.skipIf(gpu === null)('batchnorm kernels vs CPU twins', () => {
+describe.skipIf(gpu === null).each(FAMILIES)('batchnorm kernels vs CPU twins, %s family', (family) => {
   test('device limits', () => {
     console.log(`maxStorageBuffersPerShaderStage = ${gpu!.device.limits.maxStorageBuffersPerShaderStage}`);
   });
@@ -124,7 +128,7 @@ describe.skipIf(gpu === null)('batchnorm kernels vs CPU twins', () => {
         let term = 0;
         for (let k = 0; k < n; k++) term = Math.max(term, Math.abs(v.gv[k % C] * gotStats.invStd[k % C] * v.dyv[k]));
         compare(`backward_input dx ${label}`, got.dx, dxWant, { ...GPU_BACKWARD, atol: 1e-6 * term });
-      }));
+      }, family));
   }
 
   // The fused activation against BN 'linear' followed by the separate activation kernel.
@@ -159,7 +163,7 @@ describe.skipIf(gpu === null)('batchnorm kernels vs CPU twins', () => {
         compare(`fused vs plain dgamma ${label}`, await s.read(dgF), await s.read(dgP), GPU_ELEMENTWISE);
         compare(`fused vs plain dbeta ${label}`, await s.read(dbF), await s.read(dbP), GPU_ELEMENTWISE);
         compare(`fused vs plain dx ${label}`, await s.read(dxF), await s.read(dxP), GPU_ELEMENTWISE);
-      }));
+      }, family));
   }
 
   // E[x^2] - E[x]^2 in f32 loses every digit here: x^2 ~ 1e4 carries ~1e-3 of rounding per
@@ -180,7 +184,7 @@ describe.skipIf(gpu === null)('batchnorm kernels vs CPU twins', () => {
         compare(`offset batch variance ${JSON.stringify(shape)}`, await s.read(t.movingVar), mv, GPU_FORWARD);
         expect(mv[0]).toBeGreaterThan(0.5e-4);
         expect(mv[0]).toBeLessThan(2e-4);
-      }));
+      }, family));
   }
 
   test('launchers reject wrong shapes and arguments, naming the op and the shapes', () =>
@@ -229,15 +233,16 @@ describe.skipIf(gpu === null)('batchnorm kernels vs CPU twins', () => {
         /batchNormBackwardInput\(linear\): stats \(stats34\) has shape \[3, 4\], expected \[2, 4\]/);
       await expectFailure(() => gpuOps.batchNormBackwardInput(gpu!, x, y, y, st(), c4(), c4(), c4(), y, 'relu'),
         /batchNormBackwardInput\(relu\): output y \[2, 3, 3, 4\] is also bound as another argument/);
-    }));
+    }, family));
 
   // The shared device asks for the adapter's storage-buffer limit (10 on SwiftShader), which
   // would hide a kernel that needs more than WebGPU's baseline of 8; this device has only 8.
   test('every entry point runs on a device with the baseline 8 storage buffers per stage', async () => {
-    const adapter = await navigator.gpu.requestAdapter();
+    // The same GPU object as the shared device (the browser's navigator.gpu, or Dawn's in Node).
+    const adapter = await gpu!.instance.requestAdapter();
     expect(adapter).not.toBeNull();
     const device = await adapter!.requestDevice({ label: 'batchnorm baseline limits', requiredLimits: { maxStorageBuffersPerShaderStage: 8 } });
-    const base = new Gpu(device, adapter!, navigator.gpu);
+    const base = new Gpu(device, adapter!, gpu!.instance, family);
     try {
       expect(device.limits.maxStorageBuffersPerShaderStage).toBe(8);
       for (const [i, { shape, act, unbiased }] of [

@@ -11,7 +11,9 @@ import { channelSum, splitSum } from '../src/kernels/reduce';
 import * as cpuReduce from '../src/kernels/reduce.cpu';
 import { compare } from './helpers/compare';
 import { expectFailure } from './helpers/errors';
-import { testGpu, withGpu } from './helpers/gpu';
+import { expectConvFamily, FAMILIES, testGpu, withGpu } from './helpers/gpu';
+import type { KernelFamily } from '../src/kernels/gpu';
+import type { Kernel } from '../src/kernels/kernel';
 import { f32, randn, rng } from './helpers/random';
 import { GPU_BACKWARD, GPU_FORWARD } from './helpers/tolerances';
 
@@ -34,7 +36,8 @@ function label(kind: string, c: ConvCase): string {
 }
 
 /** Conv2D: forward (with bias), input and filter gradients, and the bias gradient via channelSum. */
-function convTest(c: ConvCase): () => Promise<void> {
+function convTest(c: ConvCase, family: KernelFamily): () => Promise<void> {
+  const fam = (k: Kernel) => { expectConvFamily(k, family); return k; };
   return () => withGpu(gpu!, async (s) => {
     const name = label('conv2d', c);
     const g = conv2dGeometry(name, c.x, c.k, c.s, c.pad);
@@ -46,7 +49,7 @@ function convTest(c: ConvCase): () => Promise<void> {
     const act = c.act ?? 'linear';
     if (c.passes !== 'backward') {
       const y = s.output(ys, 'y');
-      s.run(await gpuConv.conv2dForward(gpu!, g, x, w, b, y, act));
+      s.run(fam(await gpuConv.conv2dForward(gpu!, g, x, w, b, y, act)));
       const want = new Float64Array(prod(ys));
       cpuConv.conv2dForward(g, xv, wv, bv, want, act);
       compare(`${name} forward`, await s.read(y), want, GPU_FORWARD);
@@ -54,8 +57,8 @@ function convTest(c: ConvCase): () => Promise<void> {
     if (c.passes !== 'forward') {
       const dx = s.output(c.x, 'dx'), dw = s.output(c.k, 'dw'), db = s.output([g.F], 'db');
       s.run([
-        await gpuConv.conv2dBackwardInput(gpu!, g, dy, w, dx),
-        await gpuConv.conv2dBackwardFilter(gpu!, g, x, dy, dw),
+        fam(await gpuConv.conv2dBackwardInput(gpu!, g, dy, w, dx)),
+        fam(await gpuConv.conv2dBackwardFilter(gpu!, g, x, dy, dw)),
         await channelSum(gpu!, dy, db),
       ]);
       const dxWant = new Float64Array(prod(c.x)), dwWant = new Float64Array(prod(c.k)), dbWant = new Float64Array(g.F);
@@ -66,11 +69,12 @@ function convTest(c: ConvCase): () => Promise<void> {
       compare(`${name} backward_filter`, await s.read(dw), dwWant, GPU_BACKWARD);
       compare(`${name} channel_sum (db)`, await s.read(db), dbWant, GPU_BACKWARD);
     }
-  });
+  }, family);
 }
 
 /** Conv2DTranspose, x [N,h,w,Cin], Keras kernel [KH,KW,Cout,Cin]: all three passes. */
-function convTransposeTest(c: ConvCase): () => Promise<void> {
+function convTransposeTest(c: ConvCase, family: KernelFamily): () => Promise<void> {
+  const fam = (k: Kernel) => { expectConvFamily(k, family); return k; };
   return () => withGpu(gpu!, async (s) => {
     const name = label('conv2dTranspose', c);
     const g = conv2dTransposeGeometry(name, c.x, c.k, c.s, c.pad);
@@ -81,7 +85,7 @@ function convTransposeTest(c: ConvCase): () => Promise<void> {
     const x = s.tensor(c.x, 'x', xv), w = s.tensor(c.k, 'w', wv), b = s.tensor([g.C], 'b', bv), dy = s.tensor(ys, 'dy', dyv);
     if (c.passes !== 'backward') {
       const y = s.output(ys, 'y');
-      s.run(await gpuConv.conv2dTransposeForward(gpu!, g, x, w, b, y));
+      s.run(fam(await gpuConv.conv2dTransposeForward(gpu!, g, x, w, b, y)));
       const want = new Float64Array(prod(ys));
       cpuConv.conv2dTransposeForward(g, xv, wv, bv, want);
       compare(`${name} forward`, await s.read(y), want, GPU_FORWARD);
@@ -89,8 +93,8 @@ function convTransposeTest(c: ConvCase): () => Promise<void> {
     if (c.passes !== 'forward') {
       const dx = s.output(c.x, 'dx'), dw = s.output(c.k, 'dw'), db = s.output([g.C], 'db');
       s.run([
-        await gpuConv.conv2dTransposeBackwardInput(gpu!, g, dy, w, dx),
-        await gpuConv.conv2dTransposeBackwardFilter(gpu!, g, x, dy, dw),
+        fam(await gpuConv.conv2dTransposeBackwardInput(gpu!, g, dy, w, dx)),
+        fam(await gpuConv.conv2dTransposeBackwardFilter(gpu!, g, x, dy, dw)),
         await channelSum(gpu!, dy, db),
       ]);
       const dxWant = new Float64Array(prod(c.x)), dwWant = new Float64Array(prod(c.k)), dbWant = new Float64Array(g.C);
@@ -101,10 +105,11 @@ function convTransposeTest(c: ConvCase): () => Promise<void> {
       compare(`${name} backward_filter`, await s.read(dw), dwWant, GPU_BACKWARD);
       compare(`${name} channel_sum (db)`, await s.read(db), dbWant, GPU_BACKWARD);
     }
-  });
+  }, family);
 }
 
-function denseTest(N: number, I: number, O: number, act: 'linear' | Activation = 'linear'): () => Promise<void> {
+function denseTest(N: number, I: number, O: number, family: KernelFamily, act: 'linear' | Activation = 'linear'): () => Promise<void> {
+  const fam = (k: Kernel) => { expectConvFamily(k, family); return k; };
   return () => withGpu(gpu!, async (s) => {
     const name = `dense ${N}x${I} -> ${O}${act === 'linear' ? '' : ` ${act}`}`;
     const r = rng(N * I + O);
@@ -112,9 +117,9 @@ function denseTest(N: number, I: number, O: number, act: 'linear' | Activation =
     const x = s.tensor([N, I], 'x', xv), w = s.tensor([I, O], 'w', wv), b = s.tensor([O], 'b', bv), dy = s.tensor([N, O], 'dy', dyv);
     const y = s.output([N, O], 'y'), dx = s.output([N, I], 'dx'), dw = s.output([I, O], 'dw'), db = s.output([O], 'db');
     s.run([
-      await gpuDense.denseForward(gpu!, x, w, b, y, act),
-      await gpuDense.denseBackwardInput(gpu!, dy, w, dx),
-      await gpuDense.denseBackwardFilter(gpu!, x, dy, dw),
+      fam(await gpuDense.denseForward(gpu!, x, w, b, y, act)),
+      fam(await gpuDense.denseBackwardInput(gpu!, dy, w, dx)),
+      fam(await gpuDense.denseBackwardFilter(gpu!, x, dy, dw)),
       await channelSum(gpu!, dy, db),
     ]);
     const yWant = new Float64Array(N * O), dxWant = new Float64Array(N * I), dwWant = new Float64Array(I * O), dbWant = new Float64Array(O);
@@ -126,7 +131,7 @@ function denseTest(N: number, I: number, O: number, act: 'linear' | Activation =
     compare(`${name} backward_input`, await s.read(dx), dxWant, GPU_BACKWARD);
     compare(`${name} backward_filter`, await s.read(dw), dwWant, GPU_BACKWARD);
     compare(`${name} channel_sum (db)`, await s.read(db), dbWant, GPU_BACKWARD);
-  });
+  }, family);
 }
 
 test.skipIf(gpu === null)('splitSum adds the splits in order, vs its CPU twin', () =>
@@ -183,33 +188,39 @@ const ODD_CONVS: ConvCase[] = [
   // K = 135 not a multiple of its 8-deep k-step: forward with bias and LeakyReLU, and split-K
   // filter gradient (17 splits, the last shorter).
   { x: [2, 67, 65, 15], k: [3, 3, 15, 130], s: 1, pad: 'same', passes: 'both', act: 'leaky_relu' },
+  // The cpu family's filter gradient read in place (C a multiple of 32) on an odd strided size,
+  // and a tap-form filter gradient whose B (dy's taps, 24*28*28 rows) folds past the 16384 limit.
+  { x: [3, 9, 7, 32], k: [3, 3, 32, 40], s: 2, pad: 'same', passes: 'both' },
+  { x: [24, 28, 28, 4], k: [3, 3, 4, 2], s: 1, pad: 'same', passes: 'backward' },
 ];
 const ODD_TRANSPOSES: ConvCase[] = [
   { x: [3, 5, 5, 3], k: [4, 4, 2, 3], s: 2, pad: 'same', passes: 'both' },
   { x: [1, 4, 3, 70], k: [3, 3, 5, 70], s: 2, pad: 'valid', passes: 'both' },
   { x: [2, 3, 4, 2], k: [1, 1, 17, 2], s: 2, pad: 'valid', passes: 'both' },
   { x: [2, 5, 7, 9], k: [5, 3, 66, 9], s: [1, 2], pad: 'same', passes: 'both' },
+  // The cpu family's parity classes read in place (Cin a multiple of 4), unequal classes.
+  { x: [2, 5, 7, 8], k: [5, 3, 12, 8], s: [2, 2], pad: 'same', passes: 'both' },
   // The 128x128 tile in backward_input (the transpose's forward): 4 parity classes of unequal
   // size (63x67 output), Cout = 130, taps past the 3x3 kernel.
   { x: [1, 31, 33, 5], k: [3, 3, 130, 5], s: 2, pad: 'valid', passes: 'both' },
 ];
 
-describe.skipIf(gpu === null)('conv2d kernels vs CPU twins', () => {
+describe.skipIf(gpu === null).each(FAMILIES)('conv2d kernels vs CPU twins, %s family', (family) => {
   for (const [name, x, k, s, act] of LSGAN_CONVS) {
-    test(`${name} forward, batch 64`, convTest({ x, k, s, pad: 'same', passes: 'forward', act }));
-    test(`${name} backward, batch 8`, convTest({ x: batch(x, 8), k, s, pad: 'same', passes: 'backward' }));
+    test(`${name} forward, batch 64`, convTest({ x, k, s, pad: 'same', passes: 'forward', act }, family));
+    test(`${name} backward, batch 8`, convTest({ x: batch(x, 8), k, s, pad: 'same', passes: 'backward' }, family));
   }
   for (const [name, x, k] of LSGAN_TRANSPOSES) {
-    test(`${name} forward, batch 64`, convTransposeTest({ x, k, s: 2, pad: 'same', passes: 'forward' }));
-    test(`${name} backward, batch 8`, convTransposeTest({ x: batch(x, 8), k, s: 2, pad: 'same', passes: 'backward' }));
+    test(`${name} forward, batch 64`, convTransposeTest({ x, k, s: 2, pad: 'same', passes: 'forward' }, family));
+    test(`${name} backward, batch 8`, convTransposeTest({ x: batch(x, 8), k, s: 2, pad: 'same', passes: 'backward' }, family));
   }
-  test('G dense 100 -> 12544, batch 64', denseTest(64, 100, 12544));
-  test('G dense 100 -> 12544, batch 4 (16-row tile)', denseTest(4, 100, 12544));
-  test('D dense 6272 -> 1, batch 4', denseTest(4, 6272, 1));
-  test('D dense 6272 -> 1, batch 64', denseTest(64, 6272, 1));
-  test('dense 3x17 -> 70, relu', denseTest(3, 17, 70, 'relu'));
-  for (const c of ODD_CONVS) test(label('conv2d', c), convTest(c));
-  for (const c of ODD_TRANSPOSES) test(label('conv2dTranspose', c), convTransposeTest(c));
+  test('G dense 100 -> 12544, batch 64', denseTest(64, 100, 12544, family));
+  test('G dense 100 -> 12544, batch 4 (16-row tile)', denseTest(4, 100, 12544, family));
+  test('D dense 6272 -> 1, batch 4', denseTest(4, 6272, 1, family));
+  test('D dense 6272 -> 1, batch 64', denseTest(64, 6272, 1, family));
+  test('dense 3x17 -> 70, relu', denseTest(3, 17, 70, family, 'relu'));
+  for (const c of ODD_CONVS) test(label('conv2d', c), convTest(c, family));
+  for (const c of ODD_TRANSPOSES) test(label('conv2dTranspose', c), convTransposeTest(c, family));
 
   // Large weights push pre-activations to about +-300: tanh must give +-1, never NaN.
   for (const act of ['relu', 'leaky_relu', 'tanh'] as const) {
@@ -231,7 +242,7 @@ describe.skipIf(gpu === null)('conv2d kernels vs CPU twins', () => {
           expect(maxPre).toBeGreaterThan(200);
           compare(`fused ${act} F=${k[3]} vs CPU twin`, got, want, GPU_FORWARD);
           compare(`fused ${act} F=${k[3]} vs ${act}(plain)`, got, pre.map((v) => activate(act, v)), { scale: 1e-6, atol: 1e-7 });
-        }));
+        }, family));
     }
   }
 
@@ -255,7 +266,7 @@ describe.skipIf(gpu === null)('conv2d kernels vs CPU twins', () => {
         const rel = Math.abs(lhs.dot - rhs.dot) / Math.max(lhs.bound, rhs.bound);
         console.log(`adjoint x[${x}] k[${k}]: <conv(x),y> = ${lhs.dot}, <x,convT(y)> = ${rhs.dot}, |diff|/(|a||b|) = ${rel.toExponential(2)}`);
         expect(rel).toBeLessThan(1e-5);
-      }));
+      }, family));
   }
 });
 

@@ -12,7 +12,7 @@ import type { Sequential } from '../src/nn/layers';
 import type { Param } from '../src/nn/param';
 import { Trace } from '../src/nn/trace';
 import { compare } from './helpers/compare';
-import { testGpu, withGpu } from './helpers/gpu';
+import { FAMILIES, testGpu, withGpu } from './helpers/gpu';
 import { cpuForward, cpuMse, type Arrays } from './helpers/lsgan-reference';
 import { f32, randn, rng, uniform } from './helpers/random';
 
@@ -45,12 +45,12 @@ async function compareState(label: string, model: Sequential, want: Arrays): Pro
   for (const s of model.state) compare(`${label} ${s.name}`, Float64Array.from(await gpu!.read(s.value)), want.get(s.name)!, LOSSES);
 }
 
-describe.skipIf(gpu === null)('LSGAN whole-model gradients vs the CPU reference', () => {
+describe.skipIf(gpu === null).each(FAMILIES)('LSGAN whole-model gradients vs the CPU reference, %s family', (family) => {
   test('parameter counts match SPEC.md', () =>
     withGpu(gpu!, async () => {
       expect(countParams(buildDiscriminator(gpu!))).toEqual({ trainable: 138_945, state: 384 });
       expect(countParams(buildGenerator(gpu!))).toEqual({ trainable: 1_951_105, state: 25_472 });
-    }));
+    }, family));
 
   test('discriminator update on real images (target 1), batch 4', () =>
     withGpu(gpu!, async (s) => {
@@ -77,8 +77,9 @@ describe.skipIf(gpu === null)('LSGAN whole-model gradients vs the CPU reference'
       compare('d_real loss', [(await gpu!.read(losses))[0]], [loss], LOSSES);
       await compareGrads('d_real', d.params, grads);
       await compareState('d_real', d, values);
+      expect(t.forward.some((k) => k.name.startsWith('conv2d-cpu:'))).toBe(family === 'cpu');
       t.destroy();
-    }));
+    }, family));
 
   test('composite update (generator through the frozen discriminator, target 1), batch 4', () =>
     withGpu(gpu!, async (s) => {
@@ -112,6 +113,7 @@ describe.skipIf(gpu === null)('LSGAN whole-model gradients vs the CPU reference'
       await compareGrads('gan', [...trainable], grads);
       await compareState('gan', g, values);
       await compareState('gan', d, values);
+      expect(t.backward.some((k) => k.name.startsWith('conv2d-cpu:'))).toBe(family === 'cpu');
       t.destroy();
-    }));
+    }, family));
 });

@@ -3,6 +3,7 @@
 
 import code from '../../shaders/batchnorm.wgsl?raw';
 import { LEAKY_ALPHA } from './activation';
+import { applyCpu, backwardInputCpu, backwardReduceCpu, inferenceCpu, statsCpu } from './batchnorm-cpu';
 import { ShapeError, shapeString } from './errors';
 import type { Gpu, Tensor } from './gpu';
 import { expectShape, grid1d, prepareKernel, type Kernel } from './kernel';
@@ -65,6 +66,11 @@ function expectDistinct(op: string, outputs: readonly Tensor[], all: readonly Te
   }
 }
 
+/** The one switch to the cpu family (batchnorm-cpu.ts): its kernels read channels as vec4s. */
+function cpuFamily(gpu: Gpu, g: BatchNormGeometry): boolean {
+  return gpu.kernels === 'cpu' && g.C % 4 === 0;
+}
+
 function params(gpu: Gpu, op: string, g: BatchNormGeometry, eps: number, momentum: number, varFactor: number): GPUBuffer {
   return gpu.uniform(op, [['u32', g.M], ['u32', g.C], ['u32', g.M * g.C], ['f32', eps], ['f32', momentum], ['f32', varFactor], ['f32', LEAKY_ALPHA]]);
 }
@@ -91,15 +97,17 @@ export function batchNormStats(gpu: Gpu, x: Tensor, stats: Tensor, movingMean: T
     throw new ShapeError(`${op}: x has shape ${shapeString(x.shape)}: one row per channel (M = 1) has no unbiased variance (M/(M-1) divides by zero)`);
   }
   const varFactor = opts.unbiasedMovingVariance ? g.M / (g.M - 1) : 1;
+  const flops = 5 * g.M * g.C + 12 * g.C, bytes = 8 * g.M * g.C + 24 * g.C;
+  const what = `${shapeString(x.shape)} M=${g.M} C=${g.C}${opts.unbiasedMovingVariance ? ' unbiased' : ''}`;
+  if (cpuFamily(gpu, g)) return statsCpu(gpu, g, x, stats, movingMean, movingVar, eps, momentum, varFactor, what, flops, bytes);
   const cb = channelsPerWorkgroup(g.C);
   return prepareKernel(gpu, {
     file: 'batchnorm.wgsl', code, entry: 'stats',
     constants: { CB: cb },
     bindings: [params(gpu, op, g, eps, momentum, varFactor), x, stats, movingMean, movingVar],
     grid: grid1d(Math.ceil(g.C / cb)),
-    name: `batchnorm.wgsl:stats ${shapeString(x.shape)} M=${g.M} C=${g.C} CB=${cb}${opts.unbiasedMovingVariance ? ' unbiased' : ''}`,
-    flops: 5 * g.M * g.C + 12 * g.C,
-    bytes: 8 * g.M * g.C + 24 * g.C,
+    name: `batchnorm.wgsl:stats ${what} CB=${cb}`,
+    flops, bytes,
   });
 }
 
@@ -113,6 +121,7 @@ export function batchNormApply(gpu: Gpu, x: Tensor, stats: Tensor, gamma: Tensor
   for (const [what, t] of [['gamma', gamma], ['beta', beta]] as const) expectShape(op, what, t, [g.C]);
   expectShape(op, 'y', y, x.shape);
   expectDistinct(op, [y], [x, stats, gamma, beta, y]);
+  if (cpuFamily(gpu, g)) return applyCpu(gpu, g, act, x, stats, gamma, beta, y, `${activation} ${shapeString(x.shape)}`, 5 * g.M * g.C, 8 * g.M * g.C + 16 * g.C);
   return prepareKernel(gpu, {
     file: 'batchnorm.wgsl', code, entry: 'apply',
     constants: { ACT: act },
@@ -132,6 +141,7 @@ export function batchNormInference(gpu: Gpu, x: Tensor, movingMean: Tensor, movi
   expectShape(op, 'y', y, x.shape);
   expectDistinct(op, [y], [x, movingMean, movingVar, gamma, beta, y]);
   checkEpsilon(op, epsilon);
+  if (cpuFamily(gpu, g)) return inferenceCpu(gpu, g, act, epsilon, x, movingMean, movingVar, gamma, beta, y, `${activation} ${shapeString(x.shape)}`, 8 * g.M * g.C, 8 * g.M * g.C + 16 * g.C);
   return prepareKernel(gpu, {
     file: 'batchnorm.wgsl', code, entry: 'apply_inference',
     constants: { ACT: act },
@@ -157,8 +167,9 @@ export function batchNormBackwardReduce(gpu: Gpu, x: Tensor, y: Tensor, dy: Tens
   expectShape(op, 'stats', stats, [2, g.C]);
   for (const [what, t] of [['dgamma', dgamma], ['dbeta', dbeta]] as const) expectShape(op, what, t, [g.C]);
   expectDistinct(op, [dgamma, dbeta], [x, y, dy, stats, dgamma, dbeta]);
-  const cb = channelsPerWorkgroup(g.C);
   const n = g.M * g.C;
+  if (cpuFamily(gpu, g)) return backwardReduceCpu(gpu, g, act, x, y, dy, stats, dgamma, dbeta, `${activation} ${shapeString(x.shape)}`, 6 * n + g.C, (activation === 'linear' ? 8 : 12) * n + 16 * g.C);
+  const cb = channelsPerWorkgroup(g.C);
   return prepareKernel(gpu, {
     file: 'batchnorm.wgsl', code, entry: 'backward_reduce',
     constants: { ACT: act, CB: cb },
@@ -182,6 +193,7 @@ export function batchNormBackwardInput(gpu: Gpu, x: Tensor, y: Tensor, dy: Tenso
   for (const [what, t] of [['gamma', gamma], ['dgamma', dgamma], ['dbeta', dbeta]] as const) expectShape(op, what, t, [g.C]);
   expectDistinct(op, [dx], [x, y, dy, stats, gamma, dgamma, dbeta, dx]);
   const n = g.M * g.C;
+  if (cpuFamily(gpu, g)) return backwardInputCpu(gpu, g, act, x, y, dy, stats, gamma, dgamma, dbeta, dx, `${activation} ${shapeString(x.shape)}`, 9 * n, (activation === 'linear' ? 12 : 16) * n + 20 * g.C);
   return prepareKernel(gpu, {
     file: 'batchnorm.wgsl', code, entry: 'backward_input',
     constants: { ACT: act },

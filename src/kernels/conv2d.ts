@@ -6,6 +6,8 @@ import code from '../../shaders/conv2d.wgsl?raw';
 import { activationCode, LEAKY_ALPHA, type Activation } from './activation';
 import type { Conv2DGeometry } from './conv-geometry';
 import type { Gpu, Tensor } from './gpu';
+import { conv2dCpu } from './conv2d-cpu';
+import { CapacityError } from './gemm-cpu';
 import { chainKernels, expectShape, prepareKernel, type Kernel } from './kernel';
 import { splitSum } from './reduce';
 
@@ -89,6 +91,18 @@ async function launch(
   a: Tensor, b: Tensor, out: Tensor, bias: Tensor | null, activation: 'linear' | Activation,
 ): Promise<Kernel> {
   const act = activation === 'linear' ? 0 : activationCode(op, activation) + 1;
+  const flops = 2 * g.N * g.OH * g.OW * g.F * g.KH * g.KW * g.C;
+  const bytes = 4 * (a.size + b.size + out.size + (bias?.size ?? 0));
+  const label = `${op} ${geometryString(g)}${bias === null ? '' : ' +bias'}${act === 0 ? '' : ` +${activation}`}`;
+  // The one switch between the families (gpu.ts: KernelFamily): same math, same twins. A GEMM
+  // whose operands outgrow the device's buffers or textures (batch 256 at 28x28) stays gpu-class.
+  if (gpu.kernels === 'cpu') {
+    try {
+      return await conv2dCpu(gpu, label, entry, g, a, b, out, bias, activation, flops, bytes);
+    } catch (e) {
+      if (!(e instanceof CapacityError)) throw e;
+    }
+  }
   const t = convTiling(entry, g);
   const params = gpu.uniform(op, [
     ['u32', g.N], ['u32', g.H], ['u32', g.W], ['u32', g.C],
@@ -102,9 +116,7 @@ async function launch(
   // backward_filter never mentions the bias binding; the others need something bound there.
   if (entry !== 'backward_filter') bindings.push(bias ?? b);
   const tiling = t.tall ? ` tall KL=${t.KL}` : t.RI === 8 ? ` tile128x${16 * t.RJ}` : t.RI !== 4 ? ` RI=${t.RI}` : '';
-  const name = `conv2d.wgsl:${entry} ${op} ${geometryString(g)}${bias === null ? '' : ' +bias'}${act === 0 ? '' : ` +${activation}`}${tiling}${t.splits > 1 ? ` split-K ${t.splits}` : ''}`;
-  const flops = 2 * g.N * g.OH * g.OW * g.F * g.KH * g.KW * g.C;
-  const bytes = 4 * (a.size + b.size + out.size + (bias?.size ?? 0));
+  const name = `conv2d.wgsl:${entry} ${label}${tiling}${t.splits > 1 ? ` split-K ${t.splits}` : ''}`;
   const gemm = await prepareKernel(gpu, {
     file: 'conv2d.wgsl', code, entry,
     constants: { HAS_BIAS: bias === null ? 0 : 1, ACT: act, TALL: t.tall ? 1 : 0, RI: t.RI, RJ: t.RJ, KL: t.KL, TC: t.TC },

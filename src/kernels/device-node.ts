@@ -10,7 +10,7 @@
 
 import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createGpu, type Gpu } from './gpu';
+import { createGpu, type Gpu, type GpuOptions } from './gpu';
 import { GpuError } from './errors';
 
 interface DawnModule {
@@ -40,7 +40,7 @@ export function lavapipeIcd(): string | null {
   return f === undefined ? null : `${LAVAPIPE_DIR}/${f}`;
 }
 
-export interface NodeGpuOptions {
+export interface NodeGpuOptions extends GpuOptions {
   /** 'auto' (default): hardware first, then lavapipe, then SwiftShader; or force one CPU driver. */
   prefer?: 'auto' | 'lavapipe' | 'swiftshader';
 }
@@ -71,7 +71,7 @@ export async function createNodeGpu(opts: NodeGpuOptions = {}): Promise<Gpu> {
     else process.env.VK_ICD_FILENAMES = icd;
     try {
       // Full-resolution timestamps for the profiler (Dawn rounds them by default).
-      const gpu = await createGpu(dawn.create(['disable-dawn-features=timestamp_quantization']), `Dawn via ${label}`);
+      const gpu = await createGpu(dawn.create(['disable-dawn-features=timestamp_quantization']), `Dawn via ${label}`, opts);
       return gpu;
     } catch (e) {
       tried.push(`${label}${icd ? ` (${icd})` : ''}: ${(e as Error).message}`);

@@ -45,9 +45,40 @@ export class Tensor {
 
 type ParamType = 'u32' | 'i32' | 'f32';
 
+/**
+ * Which kernel family the launchers prepare. 'gpu': workgroup-shared tiles and barriers, the
+ * right shape for a GPU. 'cpu': barrier-free kernels for CPU implementations of WebGPU
+ * (lavapipe, SwiftShader), where a barrier costs ~100 ns and a workgroup-memory read ~50 ns
+ * (shared/LAVAPIPE.md): operands packed into rgba32float textures (loaded with vector gathers),
+ * one 8-invocation workgroup per register tile, rows shared with subgroup shuffles.
+ */
+export type KernelFamily = 'gpu' | 'cpu';
+export type KernelChoice = KernelFamily | 'auto';
+
+/** The one place the family is chosen: 'auto' picks 'cpu' on a CPU adapter, by adapter info. */
+export function resolveKernelFamily(choice: KernelChoice, adapter: AdapterDescription): KernelFamily {
+  if (choice === 'gpu' || choice === 'cpu') return choice;
+  return adapter.isCpu ? 'cpu' : 'gpu';
+}
+
+export interface GpuOptions {
+  /** 'auto' (default): see resolveKernelFamily. */
+  kernels?: KernelChoice;
+  /** Request the 'subgroups' feature where the adapter has it (default true); false tests the fallback. */
+  subgroups?: boolean;
+}
+
 export class Gpu {
   readonly adapter: AdapterDescription;
   readonly hasTimestamps: boolean;
+  /** The family the launchers prepare from now on (models built later use it); see KernelFamily. */
+  kernels: KernelFamily;
+  /**
+   * The subgroup size when the device has 'subgroups' and the adapter reports one fixed size
+   * (lavapipe: 8), else null. The cpu family shares tile rows by subgroup shuffles only when
+   * this is 8 (its workgroup is then exactly one subgroup); otherwise every lane loads them.
+   */
+  readonly subgroupSize: number | null;
   private readonly pipelines = new Map<string, Promise<GPUComputePipeline>>();
   private readonly modules = new Map<string, Promise<GPUShaderModule>>();
   private readonly errors: string[] = [];
@@ -60,9 +91,14 @@ export class Gpu {
      *  object is garbage-collected, crashing the live device ("std::system_error"), so the
      *  Gpu keeps it alive for as long as the device. */
     readonly instance: GPU,
+    kernels: KernelChoice = 'auto',
   ) {
     this.adapter = describeAdapter(adapter);
     this.hasTimestamps = device.features.has('timestamp-query');
+    this.kernels = resolveKernelFamily(kernels, this.adapter);
+    const info = adapter.info as GPUAdapterInfo & { subgroupMinSize?: number; subgroupMaxSize?: number };
+    const min = info.subgroupMinSize, max = info.subgroupMaxSize;
+    this.subgroupSize = device.features.has('subgroups') && typeof min === 'number' && min === max ? min : null;
     device.addEventListener('uncapturederror', (ev) => {
       const e = (ev as GPUUncapturedErrorEvent).error;
       this.errors.push(e.message);
@@ -71,6 +107,17 @@ export class Gpu {
       if (info.reason !== 'destroyed') this.lostReason = `${info.reason}: ${info.message}`;
       else this.lostReason = 'device destroyed';
     });
+  }
+
+  /** Switches the family for kernels prepared from now on (the benchmark compares both on one device). */
+  useKernels(choice: KernelChoice): void {
+    this.kernels = resolveKernelFamily(choice, this.adapter);
+  }
+
+  /** How kernels are chosen, for the start-up line: "kernels: cpu-class (subgroups 8)". */
+  get kernelsLine(): string {
+    if (this.kernels === 'gpu') return 'kernels: gpu-class (workgroup tiles)';
+    return `kernels: cpu-class (${this.subgroupSize === 8 ? 'subgroups 8' : `no subgroup shuffles${this.subgroupSize === null ? '' : `: subgroup size ${this.subgroupSize}`}, rows loaded by every lane`})`;
   }
 
   /** Throws if the device was lost or any uncaptured WebGPU error was reported since the last check. */
@@ -88,7 +135,7 @@ export class Gpu {
     if (!Number.isInteger(size) || size < 0) throw new GpuError(`tensor ${label}: bad shape ${shapeString(shape)}`);
     const buffer = this.device.createBuffer({
       label,
-      size: Math.max(4, size * 4),
+      size: Math.max(16, size * 4), // at least one vec4: some kernels also read a tensor as array<vec4f>
       usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
     });
     const t = new Tensor(buffer, shape, label);
@@ -179,11 +226,12 @@ export class Gpu {
 }
 
 /** Requests the best adapter from a GPU object (navigator.gpu or Dawn's) and a device with its full limits. */
-export async function createGpu(gpu: GPU, where: string): Promise<Gpu> {
+export async function createGpu(gpu: GPU, where: string, opts: GpuOptions = {}): Promise<Gpu> {
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (adapter === null) throw new GpuError(`no WebGPU adapter found (${where})`);
   const features: GPUFeatureName[] = [];
   if (adapter.features.has('timestamp-query')) features.push('timestamp-query');
+  if (opts.subgroups !== false && adapter.features.has('subgroups')) features.push('subgroups');
   // Every kernel binds at most 8 storage buffers, WebGPU's baseline, which is left at its
   // default so the tests prove the kernels run on any adapter.
   const l = adapter.limits;
@@ -197,7 +245,9 @@ export async function createGpu(gpu: GPU, where: string): Promise<Gpu> {
       maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
       maxComputeWorkgroupSizeX: l.maxComputeWorkgroupSizeX,
       maxComputeWorkgroupSizeY: l.maxComputeWorkgroupSizeY,
+      // The cpu family packs GEMM operands into 2-D textures; taller ones fold into columns.
+      maxTextureDimension2D: l.maxTextureDimension2D,
     },
   });
-  return new Gpu(device, adapter, gpu);
+  return new Gpu(device, adapter, gpu, opts.kernels ?? 'auto');
 }

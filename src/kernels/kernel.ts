@@ -7,6 +7,11 @@ import { Tensor, type Gpu } from './gpu';
 
 export type Grid = readonly [number, number, number];
 
+/** A GPU resource a kernel frees with itself: a buffer, a texture, or a hold on a shared one. */
+export interface Owned {
+  destroy(): void;
+}
+
 export class Kernel {
   constructor(
     /** "file:entry" plus what was chosen, e.g. "conv2d.wgsl:forward 64x28x28x1->14x14x64". */
@@ -20,8 +25,9 @@ export class Kernel {
     /** Dispatches recorded right after this one, as one operation (a split-K GEMM's reduction):
      *  later dispatches of a pass see the earlier ones' writes. */
     readonly then: readonly Kernel[] = [],
-    /** Buffers made for this kernel alone (its uniforms, a split-K scratch), freed by destroy(). */
-    readonly owned: readonly GPUBuffer[] = [],
+    /** What was made for this kernel alone (its uniforms, a split-K scratch, packed operand
+     *  textures or a hold on shared ones), freed by destroy(). */
+    readonly owned: readonly Owned[] = [],
   ) {}
 
   /** Frees what the kernel owns; the tensors it reads and writes belong to others. */
@@ -43,9 +49,9 @@ export class Kernel {
   }
 }
 
-/** `first` followed by `then` as one Kernel named `name`, with the given totals. */
-export function chainKernels(first: Kernel, then: readonly Kernel[], name: string, flops: number, bytes: number): Kernel {
-  return new Kernel(name, first.pipeline, first.bindGroup, first.grid, flops, bytes, [...first.then, ...then], first.owned);
+/** `first` followed by `then` as one Kernel named `name`, with the given totals (and `owned`, freed with it). */
+export function chainKernels(first: Kernel, then: readonly Kernel[], name: string, flops: number, bytes: number, owned: readonly Owned[] = []): Kernel {
+  return new Kernel(name, first.pipeline, first.bindGroup, first.grid, flops, bytes, [...first.then, ...then], [...first.owned, ...owned]);
 }
 
 export interface KernelSpec {
@@ -53,14 +59,14 @@ export interface KernelSpec {
   code: string;
   entry: string;
   constants?: Record<string, number>;
-  /** In binding order: @binding(0), @binding(1), ... of @group(0). */
-  bindings: ReadonlyArray<Tensor | GPUBuffer>;
+  /** In binding order: @binding(0), @binding(1), ... of @group(0). A texture binds its whole view. */
+  bindings: ReadonlyArray<Tensor | GPUBuffer | GPUTexture>;
   grid: Grid;
   name?: string;
   flops?: number;
   bytes?: number;
-  /** Buffers besides the uniforms among `bindings` that the kernel alone uses (scratch). */
-  scratch?: readonly GPUBuffer[];
+  /** What besides the uniforms among `bindings` the kernel alone uses (scratch), freed with it. */
+  scratch?: readonly Owned[];
 }
 
 export async function prepareKernel(gpu: Gpu, spec: KernelSpec): Promise<Kernel> {
@@ -72,11 +78,18 @@ export async function prepareKernel(gpu: Gpu, spec: KernelSpec): Promise<Kernel>
   const bindGroup = gpu.device.createBindGroup({
     label: `${spec.file}:${spec.entry}`,
     layout: pipeline.getBindGroupLayout(0),
-    entries: spec.bindings.map((b, binding) => ({ binding, resource: { buffer: b instanceof Tensor ? b.buffer : b } })),
+    entries: spec.bindings.map((b, binding) => ({
+      binding,
+      resource: b instanceof Tensor ? { buffer: b.buffer } : isTexture(b) ? b.createView() : { buffer: b },
+    })),
   });
   // Bindings that are plain buffers, not tensors, are the uniforms each launcher makes for its kernel.
-  const owned = [...spec.bindings.filter((b): b is GPUBuffer => !(b instanceof Tensor)), ...(spec.scratch ?? [])];
+  const owned = [...spec.bindings.filter((b): b is GPUBuffer => !(b instanceof Tensor) && !isTexture(b)), ...(spec.scratch ?? [])];
   return new Kernel(spec.name ?? `${spec.file}:${spec.entry}`, pipeline, bindGroup, spec.grid, spec.flops ?? 0, spec.bytes ?? 0, [], owned);
+}
+
+function isTexture(b: Tensor | GPUBuffer | GPUTexture): b is GPUTexture {
+  return !(b instanceof Tensor) && 'createView' in b;
 }
 
 /** Records kernels into one compute pass and submits them (tests, one-off work). */

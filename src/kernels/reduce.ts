@@ -1,9 +1,11 @@
 // Launchers for shaders/reduce.wgsl. CPU twins: reduce.cpu.ts.
 
+import cpuCode from '../../shaders/reduce-cpu.wgsl?raw';
 import code from '../../shaders/reduce.wgsl?raw';
+import { reductionBlocks } from './batchnorm-cpu';
 import { ShapeError, shapeString } from './errors';
 import type { Gpu, Tensor } from './gpu';
-import { grid1d, prepareKernel, type Kernel } from './kernel';
+import { chainKernels, grid1d, prepareKernel, type Kernel } from './kernel';
 
 /**
  * Columns per workgroup: 16 when there are many columns; fewer when C is small, so that about 64
@@ -27,6 +29,7 @@ export function channelSum(gpu: Gpu, x: Tensor, out: Tensor): Promise<Kernel> {
     throw new ShapeError(`${op}: out (${out.label}) has shape ${shapeString(out.shape)}, expected [${C}] for x ${shapeString(x.shape)}`);
   }
   const M = x.size / C;
+  if (gpu.kernels === 'cpu' && C % 4 === 0) return channelSumCpu(gpu, x, out, M, C);
   const cw = columnsPerWorkgroup(M, C);
   return prepareKernel(gpu, {
     file: 'reduce.wgsl', code, entry: 'channel_sum',
@@ -55,4 +58,17 @@ export function splitSum(gpu: Gpu, x: Tensor, out: Tensor): Promise<Kernel> {
     name: `reduce.wgsl:split_sum ${S}x${out.size}`,
     flops: x.size, bytes: 4 * (x.size + out.size),
   });
+}
+
+/** The cpu family's channel_sum (reduce-cpu.wgsl): partial sums per block of rows, then their sum. */
+async function channelSumCpu(gpu: Gpu, x: Tensor, out: Tensor, M: number, C: number): Promise<Kernel> {
+  const C4 = C / 4, { block, blocks } = reductionBlocks(M, C4);
+  const part = gpu.tensor([blocks, C], `channel_sum ${M}x${C} partial sums`);
+  const make = (entry: string, n: number, bindings: Tensor[]) => {
+    const grid = grid1d(Math.ceil(n / 64));
+    return prepareKernel(gpu, { file: 'reduce-cpu.wgsl', code: cpuCode, entry, constants: { M, C4, BLOCK: block, BLOCKS: blocks, GROUPS_X: grid[0] }, bindings, grid });
+  };
+  const partial = await make('sum_partial', blocks * C4, [x, part]);
+  const finalize = await make('sum_finalize', C4, [part, out]);
+  return chainKernels(partial, [finalize], `reduce-cpu:channel_sum ${M}x${C} blocks ${blocks}x${block}`, x.size, 4 * (x.size + C), [part.buffer]);
 }
