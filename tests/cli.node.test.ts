@@ -102,10 +102,12 @@ describe('lsgan train / generate', () => {
     expect(cut.code).toBe(1);
     expect(cut.err).toMatch(/bad.safetensors: tensor .* run past the end of the data/);
     expect(cut.err).not.toMatch(/\n\s+at /);
-    // A generator whose metadata says latent 50: its weights no longer fit that architecture.
+    // A generator whose metadata says latent 50 (and no config, which would disagree): its
+    // weights no longer fit that architecture.
     const st = decodeSafetensors('model', new Uint8Array(whole));
     const misfit = join(work, 'misfit.safetensors');
-    writeFileSync(misfit, encodeSafetensors([...st.tensors.values()], { ...st.metadata, latent: '50' }));
+    const { config: _, ...meta } = st.metadata;
+    writeFileSync(misfit, encodeSafetensors([...st.tensors.values()], { ...meta, latent: '50' }));
     const shape = lsgan(['generate', '--model', misfit]);
     expect(shape.code).toBe(1);
     expect(shape.err).toMatch(/misfit.safetensors: tensor generator\/dense\/kernel has shape \[100, 12544\], the architecture needs \[50, 12544\]/);

@@ -30,6 +30,15 @@ export function checkAdamArgs(op: string, sizes: { w: number; g: number; m: numb
   if (!(Number.isFinite(epsilon) && epsilon > 0)) throw new ShapeError(`${op}: epsilon ${epsilon} must be finite and > 0`);
 }
 
+/**
+ * ln(beta) for the shader's bias correction, in f64 from the f32 beta the shader multiplies by
+ * (TensorFlow casts beta to the variable's f32 too). ln(0) is -inf, which WGSL need not carry:
+ * -1000 gives the same 1 - beta^t = 1 for every t >= 1.
+ */
+export function lnBeta(beta: number): number {
+  return Math.max(-1000, Math.log(Math.fround(beta)));
+}
+
 /** step[0] += 1; runs once before the updates of one optimizer step. */
 export function adamTick(gpu: Gpu, step: Tensor): Promise<Kernel> {
   if (step.size !== 1) throw new ShapeError(`adamTick: step (${step.label}) has shape ${shapeString(step.shape)}, expected a 1-element tensor`);
@@ -50,7 +59,10 @@ export function adamUpdate(gpu: Gpu, w: Tensor, g: Tensor, m: Tensor, v: Tensor,
   if (buffers.size !== 5) throw new ShapeError(`${op}: w, g, m, v and step must be distinct tensors`);
   return prepareKernel(gpu, {
     file: 'adam.wgsl', code, entry: 'update',
-    bindings: [step, gpu.uniform(op, [['u32', w.size], ['f32', hyper.lr], ['f32', hyper.beta1], ['f32', hyper.beta2], ['f32', hyper.epsilon]]), w, g, m, v],
+    bindings: [step, gpu.uniform(op, [
+      ['u32', w.size], ['f32', hyper.lr], ['f32', hyper.beta1], ['f32', hyper.beta2], ['f32', hyper.epsilon],
+      ['f32', lnBeta(hyper.beta1)], ['f32', lnBeta(hyper.beta2)],
+    ]), w, g, m, v],
     grid: grid1d(Math.ceil(w.size / 256)),
     name: `adam.wgsl:update n=${w.size}`,
     flops: 12 * w.size, bytes: 28 * w.size,

