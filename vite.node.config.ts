@@ -12,7 +12,7 @@ export default defineConfig({
     target: 'node20',
     minify: false,
     rollupOptions: {
-      input: { lsgan: 'src/cli/main.ts', profile: 'bench/profile.ts', peer: 'bench/peer/run-tfjs.ts', bench: 'bench/main.ts', 'bench-browser': 'bench/browser/run.ts' },
+      input: { lsgan: 'src/cli/main.ts', profile: 'bench/profile.ts', peer: 'bench/peer/run-tfjs.ts', 'peer-jaxjs': 'bench/peer/run-jaxjs.ts', bench: 'bench/main.ts', 'bench-browser': 'bench/browser/run.ts' },
       output: { entryFileNames: '[name].mjs' },
     },
   },

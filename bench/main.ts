@@ -6,6 +6,7 @@
 
 import { createNodeGpu } from '../src/kernels/device-node';
 import { loadMnistImages } from '../src/lsgan/mnist-node';
+import { createJaxjsLsgan } from './peer/jaxjs-lsgan';
 import { createTfjsLsgan } from './peer/tfjs-lsgan';
 import { dawnInfo, machineInfo, parseCommandLine, readResult, sourceInfo, writeResult } from './harness/node-io';
 import { OptionError, randomImages, RANDOM_IMAGES, resolveOptions, USAGE } from './harness/options';
@@ -46,7 +47,7 @@ async function main(): Promise<number> {
         gpu,
         images,
         data: mnist ? `MNIST training images (${mnist.count} x ${mnist.rows}x${mnist.cols}) from ${mnist.file}` : RANDOM_IMAGES,
-        peer: async () => createTfjsLsgan,
+        peers: { tfjs: async () => createTfjsLsgan, jaxjs: async () => createJaxjsLsgan },
         env: { dawn: dawnInfo(), node: process.version, browser: null, machine: machineInfo(), source: sourceInfo(), timestampResolution: 'full resolution (Dawn created with disable-dawn-features=timestamp_quantization)' },
         command: ['npm run bench --', ...process.argv.slice(2)].join(' '),
         log,

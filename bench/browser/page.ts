@@ -40,7 +40,10 @@ async function main(): Promise<BenchState> {
         gpu,
         images,
         data: RANDOM_IMAGES,
-        peer: async () => (await import('../peer/tfjs-lsgan')).createTfjsLsgan,
+        peers: {
+          tfjs: async () => (await import('../peer/tfjs-lsgan')).createTfjsLsgan,
+          jaxjs: async () => (await import('../peer/jaxjs-lsgan')).createJaxjsLsgan,
+        },
         env: {
           dawn: null,
           node: '',

@@ -1,13 +1,17 @@
-// End to end: Lsgan.trainStep (SPEC.md's three updates, one submit) at a batch, submitted back
-// to back as training does, with the device instrumented (tracking.ts) to count submits and
-// buffers created while timed and the bytes of GPU buffers the model holds.
+// End to end: Lsgan.trainStep (SPEC.md's three updates, one submit) at a batch, for one kernel
+// family, submitted back to back as training does. A contestant of interleave.ts: built (and
+// warmed up) once, then timed round by round, its rounds alternating with the other
+// contestants' at the same batch. The device is instrumented (tracking.ts) while this model is
+// built and warmed up (the bytes of GPU buffers it holds) and during each of its rounds
+// (submits, buffers created while timed), so the other models on the same device do not count.
 
 import type { Gpu } from '../../src/kernels/gpu';
 import { Lsgan, TUTORIAL } from '../../src/lsgan/lsgan';
 import type { IdxImages } from '../../src/lsgan/idx';
+import type { Contestant } from './interleave';
 import { spread } from './stats';
-import { trackDevice } from './tracking';
-import type { EndToEndRun } from './types';
+import { trackDevice, type GpuTracker } from './tracking';
+import type { EndToEndRun, Family } from './types';
 
 /** The tutorial: 20 epochs of 937 iterations (60,000 / 64). */
 export const TUTORIAL_ITERATIONS = 18_740;
@@ -18,64 +22,108 @@ export const IMAGES_DEFINITION =
 export interface EndToEndOptions {
   warmup: number;
   iterations: number;
-  rounds: number;
   seed: number;
   log: (line: string) => void;
 }
 
-export async function benchEndToEnd(gpu: Gpu, images: IdxImages, batch: number, o: EndToEndOptions): Promise<EndToEndRun> {
-  const tracker = trackDevice(gpu.device);
-  let m: Lsgan | null = null;
-  try {
-    m = await Lsgan.create(gpu, { ...TUTORIAL, batch, seed: o.seed }, images);
-    const done: number[] = [];
-    let last: { d1: number; d2: number; g: number } | null = null;
+export class OursAtBatch implements Contestant {
+  readonly name: string;
+  private readonly roundMs: number[] = [];
+  private readonly intervals: number[] = [];
+  private readonly trackers: GpuTracker[] = [];
+  private readonly done: number[] = [];
+  private last: EndToEndRun['lastLosses'] = null;
+  private submits = 0;
+  private created = 0;
+
+  private constructor(
+    private readonly gpu: Gpu,
+    private readonly m: Lsgan,
+    readonly family: Family,
+    private readonly batch: number,
+    private readonly o: EndToEndOptions,
+    setup: GpuTracker,
+  ) {
+    this.name = `ours:${family}`;
+    this.trackers.push(setup);
     m.onLosses((l) => {
-      done.push(performance.now());
-      last = { d1: l.d1, d2: l.d2, g: l.g };
+      this.done.push(performance.now());
+      this.last = { d1: l.d1, d2: l.d2, g: l.g };
     });
-    for (let i = 0; i < o.warmup; i++) {
-      const t0 = performance.now();
-      await m.trainStep();
-      await m.flush();
-      o.log(`  batch ${batch} warm-up ${i + 1}/${o.warmup}: ${(performance.now() - t0).toFixed(1)} ms`);
+  }
+
+  /** Builds the model with `family`'s kernels (Gpu.useKernels affects kernels prepared afterwards) and runs the warm-up. */
+  static async create(gpu: Gpu, family: Family, images: IdxImages, batch: number, o: EndToEndOptions): Promise<OursAtBatch> {
+    const tracker = trackDevice(gpu.device);
+    let c: OursAtBatch | null = null;
+    try {
+      gpu.useKernels(family);
+      const m = await Lsgan.create(gpu, { ...TUTORIAL, batch, seed: o.seed }, images);
+      c = new OursAtBatch(gpu, m, family, batch, o, tracker);
+      for (let i = 0; i < o.warmup; i++) {
+        const t0 = performance.now();
+        await m.trainStep();
+        await m.flush();
+        o.log(`  ${c.name} batch ${batch} warm-up ${i + 1}/${o.warmup}: ${(performance.now() - t0).toFixed(1)} ms`);
+      }
+      return c;
+    } catch (e) {
+      c?.destroy();
+      throw e;
+    } finally {
+      tracker.uninstall();
     }
-    const created0 = tracker.created, submits0 = tracker.submits;
-    const roundMs: number[] = [], intervals: number[] = [];
-    for (let r = 0; r < o.rounds; r++) {
-      done.length = 0;
+  }
+
+  async round(): Promise<number> {
+    const tracker = trackDevice(this.gpu.device);
+    try {
+      this.done.length = 0;
       const t0 = performance.now();
-      for (let i = 0; i < o.iterations; i++) await m.trainStep();
-      await m.flush();
-      const t1 = performance.now();
-      roundMs.push((t1 - t0) / o.iterations);
-      done.forEach((t, i) => intervals.push(t - (i === 0 ? t0 : done[i - 1])));
-      o.log(`  batch ${batch} round ${r + 1}/${o.rounds}: ${((t1 - t0) / o.iterations).toFixed(1)} ms per iteration over ${o.iterations}`);
+      for (let i = 0; i < this.o.iterations; i++) await this.m.trainStep();
+      await this.m.flush();
+      const ms = (performance.now() - t0) / this.o.iterations;
+      this.roundMs.push(ms);
+      this.done.forEach((t, i) => this.intervals.push(t - (i === 0 ? t0 : this.done[i - 1])));
+      this.o.log(`  ${this.name} batch ${this.batch} round ${this.roundMs.length}: ${ms.toFixed(1)} ms per iteration over ${this.o.iterations}`);
+      this.gpu.check();
+      return ms;
+    } finally {
+      tracker.uninstall();
+      this.submits += tracker.submits;
+      this.created += tracker.created;
+      this.trackers.push(tracker);
     }
-    const timed = o.rounds * o.iterations;
-    const buffersCreated = tracker.created - created0;
-    const submits = (tracker.submits - submits0) / timed;
-    const ms = spread(roundMs).median;
-    const kernels = m.kernelCount, dispatches = m.dispatchCount;
-    gpu.check();
+  }
+
+  get rounds(): readonly number[] {
+    return this.roundMs;
+  }
+
+  result(): EndToEndRun {
+    const { batch, o, m } = this;
+    const timed = this.roundMs.length * o.iterations;
+    const ms = spread(this.roundMs).median;
     return {
-      batch, warmup: o.warmup, iterations: o.iterations, rounds: o.rounds,
-      msPerIteration: ms, roundMs: spread(roundMs), intervalMs: spread(intervals),
+      family: this.family, batch, warmup: o.warmup, iterations: o.iterations, rounds: this.roundMs.length,
+      msPerIteration: ms, roundMs: spread(this.roundMs), perRoundMs: [...this.roundMs], intervalMs: spread(this.intervals),
       imagesPerIteration: 2 * batch,
       imagesPerSecond: (2 * batch) / (ms / 1000),
       tutorialIterationsSeconds: (TUTORIAL_ITERATIONS * ms) / 1000,
       twentyEpochsSeconds: (20 * Math.floor(60_000 / batch) * ms) / 1000,
-      kernelsPerIteration: kernels,
-      dispatchesPerIteration: dispatches,
+      kernelsPerIteration: m.kernelCount,
+      dispatchesPerIteration: m.dispatchCount,
       passesPerIteration: m.phases.length,
-      submitsPerIteration: submits,
-      buffersCreatedWhileTimed: buffersCreated,
-      gpuMemoryBytes: tracker.liveBytes,
-      gpuBuffers: tracker.live,
-      lastLosses: last,
+      submitsPerIteration: this.submits / timed,
+      buffersCreatedWhileTimed: this.created,
+      // Buffers destroyed later still update their tracker (tracking.ts wraps each buffer's destroy).
+      gpuMemoryBytes: this.trackers.reduce((a, t) => a + t.liveBytes, 0),
+      gpuBuffers: this.trackers.reduce((a, t) => a + t.live, 0),
+      lastLosses: this.last,
     };
-  } finally {
-    m?.destroy();
-    tracker.uninstall();
+  }
+
+  destroy(): void {
+    this.m.destroy();
   }
 }

@@ -8,7 +8,7 @@ import type { Lsgan } from '../../src/lsgan/lsgan';
 import { entryOf } from './check';
 import { median, ratePerMs, spread } from './stats';
 import { timeWork, type ClockKind } from './timing';
-import type { Direction, EntryRow, KernelRow, KernelSection } from './types';
+import type { Direction, EntryRow, Family, KernelRow, KernelSection } from './types';
 
 /**
  * Forward or backward, read from the model's traces where they can be seen (Lsgan keeps them
@@ -34,6 +34,9 @@ export function directions(m: Lsgan): (phase: string, k: Kernel) => Direction {
 }
 
 export interface KernelBenchOptions {
+  /** The family `m` was built with, and Gpu.kernelsLine then. */
+  family: Family;
+  kernelsLine: string;
   clock: ClockKind;
   warmup: number;
   repeat: number;
@@ -45,7 +48,7 @@ export interface KernelBenchOptions {
 export async function benchKernels(gpu: Gpu, m: Lsgan, o: KernelBenchOptions): Promise<KernelSection> {
   const work = m.phases.map((p) => ({ group: p.name, kernels: p.kernels }));
   const list = work.flatMap((w) => w.kernels.map((k, index) => ({ phase: w.group, k, index })));
-  o.log(`per kernel: batch ${m.config.batch}, ${list.length} kernels (${list.reduce((a, x) => a + x.k.dispatches, 0)} dispatches), ${o.clock}${o.clock === 'wall-clock' ? ` (${o.dispatches} dispatches per submit)` : ''}, ${o.warmup} warm-up + ${o.repeat} timed`);
+  o.log(`per kernel (${o.family}): batch ${m.config.batch}, ${list.length} kernels (${list.reduce((a, x) => a + x.k.dispatches, 0)} dispatches), ${o.clock}${o.clock === 'wall-clock' ? ` (${o.dispatches} dispatches per submit)` : ''}, ${o.warmup} warm-up + ${o.repeat} timed`);
   const samples = await timeWork(gpu, work, {
     clock: o.clock, warmup: o.warmup, repeat: o.repeat, dispatches: o.dispatches,
     onRound: (r, of, ms) => o.log(`  round ${r}/${of}: ${(ms / 1000).toFixed(1)} s`),
@@ -66,7 +69,7 @@ export async function benchKernels(gpu: Gpu, m: Lsgan, o: KernelBenchOptions): P
     };
   });
   const totalMs = rows.reduce((a, r) => a + r.ms.median, 0);
-  return { batch: m.config.batch, warmup: o.warmup, repeat: o.repeat, clock: o.clock, dispatchesPerSample: o.clock === 'wall-clock' ? o.dispatches : null, rows, entries: entryRows(rows, o.ceilings), phases: phaseRows(rows), totalMs };
+  return { family: o.family, kernelsLine: o.kernelsLine, batch: m.config.batch, warmup: o.warmup, repeat: o.repeat, clock: o.clock, dispatchesPerSample: o.clock === 'wall-clock' ? o.dispatches : null, rows, entries: entryRows(rows, o.ceilings), phases: phaseRows(rows), totalMs };
 }
 
 /** Rows summed per entry point and direction (conv2d.wgsl:backward_input serves both a forward and a backward). */

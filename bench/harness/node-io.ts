@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { OPTION_SPEC, USAGE } from './options';
 import { adapterSlug } from './run';
-import { SCHEMA, type BenchResult, type Environment } from './types';
+import type { BenchResult, Environment } from './types';
+import { upgradeResult } from './upgrade';
 
 /** The harness's options from argv, or the exit code when there is nothing to run (bad options: 2, --help: 0). */
 export function parseCommandLine(allowPositionals: boolean) {
@@ -74,14 +75,14 @@ export function writeResult(dir: string, r: BenchResult, tag: string | null): st
   return path;
 }
 
+/** A result file of schema 2, or of schema 1 read as schema 2 (upgrade.ts). */
 export function readResult(path: string): BenchResult {
   if (!existsSync(path)) throw new Error(`${path}: no such file`);
-  let r: BenchResult;
+  let raw: unknown;
   try {
-    r = JSON.parse(readFileSync(path, 'utf8')) as BenchResult;
+    raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
     throw new Error(`${path}: not valid JSON (${(e as Error).message})`);
   }
-  if (r?.schema !== SCHEMA) throw new Error(`${path}: schema ${JSON.stringify(r?.schema)}, expected ${SCHEMA} (a bench result file)`);
-  return r;
+  return upgradeResult(raw, path);
 }

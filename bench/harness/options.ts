@@ -3,6 +3,9 @@
 // it runs: a GPU gets the issue's full sizes; a CPU adapter (lavapipe, SwiftShader) small
 // ones, since one iteration at batch 64 takes ~16 s on lavapipe and minutes on SwiftShader.
 
+import { PEER_IDS, type PeerId } from '../peer/peer-types';
+import type { Family } from './types';
+
 export const OPTION_SPEC = {
   adapter: { type: 'string' },
   batch: { type: 'string' },
@@ -16,6 +19,9 @@ export const OPTION_SPEC = {
   clock: { type: 'string' },
   peer: { type: 'boolean' },
   'no-peer': { type: 'boolean' },
+  peers: { type: 'string' },
+  families: { type: 'string' },
+  kernels: { type: 'string' },
   'peer-iterations': { type: 'string' },
   'peer-warmup': { type: 'string' },
   'peer-batches': { type: 'string' },
@@ -50,11 +56,16 @@ export interface BenchOptions {
   kernelWarmup: number;
   dispatches: number;
   clock: 'auto' | 'wall';
-  peer: boolean;
+  /** The peers to run, in PEER_IDS order (empty: none). */
+  peers: PeerId[];
   peerBatches: number[];
   peerIterations: number;
   peerWarmup: number;
+  /** The kernel families end to end (--families), each a fresh model built after Gpu.useKernels. */
+  families: Family[];
+  /** The per-kernel section: false with --no-kernels; its families are --kernels's (resolved on the adapter), else --families. */
   kernels: boolean;
+  kernelChoice: Family | 'auto' | null;
   e2e: boolean;
   matmulSize: number | null;
   matmulMax: number;
@@ -83,9 +94,14 @@ npm run bench -- --compare A.json B.json   per-kernel and end-to-end ratios, B a
   --kernel-warmup N    per-kernel warm-up passes (GPU 2; CPU 0)
   --clock auto|wall    timestamp queries when the adapter has them (auto), or wall clock
   --dispatches N       wall clock: dispatches of one kernel per submit (GPU 20; CPU 1)
-  --peer-batches LIST  the TF.js peer's batches (default: the end-to-end batches)
-  --peer-iterations N  --peer-warmup N   (GPU 5 and 2; CPU 1 and 1)
-  --no-peer / --peer   skip the TF.js peer (browser: off unless --peer)
+  --families gpu,cpu   kernel families timed end to end, and per kernel unless --kernels (default both)
+  --kernels gpu|cpu|auto  the per-kernel section's family (auto: as the CLI picks on this adapter)
+  --peers tfjs,jaxjs|none  the peers, TensorFlow.js and jax-js on their WebGPU backends (Node: both; browser: none)
+  --peer / --no-peer   the default peers on (the browser) / off (= --peers none)
+  --peer-batches LIST  the peers' batches (default: the end-to-end batches)
+  --peer-iterations N  --peer-warmup N   per round, and before (GPU 5 and 2; CPU 1 and 1)
+                       at each batch ours (each family) and the peers take turns, round by round
+                       (--iterations 1 --peer-iterations 1 --rounds N: iteration by iteration)
   --no-kernels --no-e2e  skip a section
   --matmul-size N      fixed square matmul ceiling size (default: grow from 128 until --target-ms, at most --matmul-max 8192)
   --copy-mib N         fixed copy size (default: grow from 16 MiB, at most --copy-max-mib 512)
@@ -112,6 +128,17 @@ function list(raw: RawOptions, key: keyof typeof OPTION_SPEC, fallback: number[]
 }
 
 export class OptionError extends Error {}
+
+function names<T extends string>(raw: RawOptions, key: keyof typeof OPTION_SPEC, all: readonly T[], fallback: T[], none: boolean): T[] {
+  const v = raw[key];
+  if (v === undefined || v === false) return fallback;
+  const s = String(v).trim();
+  if (none && s === 'none') return [];
+  const out = s.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  const bad = out.filter((x) => !(all as readonly string[]).includes(x));
+  if (out.length === 0 || bad.length > 0) throw new OptionError(`--${key} ${s}: expected ${all.join(',')}${none ? ' or none' : ''} (comma-separated)`);
+  return all.filter((x) => out.includes(x));
+}
 
 export const RANDOM_IMAGES = "random bytes, 60,000 images of 28x28 (MNIST's shape and count; the speed does not depend on the pixel values)";
 
@@ -142,7 +169,12 @@ export function resolveOptions(raw: RawOptions, where: { variant: 'node' | 'brow
   const batch = int(raw, 'batch', d.batch, 2);
   if (batch % 2 !== 0) throw new OptionError(`--batch ${batch}: expected an even number`);
   const batches = list(raw, 'batches', d.batches);
-  const peer = raw['no-peer'] === true ? false : raw.peer === true ? true : where.variant === 'node';
+  if (raw['no-peer'] === true && raw.peers !== undefined) throw new OptionError('--no-peer and --peers: give one');
+  const peerDefault: PeerId[] = raw['no-peer'] === true ? [] : raw.peer === true || where.variant === 'node' ? [...PEER_IDS] : [];
+  const peers = names(raw, 'peers', PEER_IDS, peerDefault, true);
+  const families = names<Family>(raw, 'families', ['gpu', 'cpu'], ['gpu', 'cpu'], false);
+  const kernelChoice = raw.kernels === undefined ? null : (String(raw.kernels) as Family | 'auto');
+  if (kernelChoice !== null && !['gpu', 'cpu', 'auto'].includes(kernelChoice)) throw new OptionError(`--kernels ${kernelChoice}: expected gpu, cpu or auto`);
   const matmulSize = raw['matmul-size'] === undefined ? null : int(raw, 'matmul-size', 0, 128);
   if (matmulSize !== null && (matmulSize & (matmulSize - 1)) !== 0) throw new OptionError(`--matmul-size ${matmulSize}: expected a power of two >= 128`);
   return {
@@ -156,11 +188,13 @@ export function resolveOptions(raw: RawOptions, where: { variant: 'node' | 'brow
     kernelWarmup: int(raw, 'kernel-warmup', d.kernelWarmup, 0),
     dispatches: int(raw, 'dispatches', d.dispatches, 1),
     clock: clock as BenchOptions['clock'],
-    peer,
+    peers,
     peerBatches: list(raw, 'peer-batches', batches),
     peerIterations: int(raw, 'peer-iterations', d.peerIterations, 1),
     peerWarmup: int(raw, 'peer-warmup', d.peerWarmup, 0),
+    families,
     kernels: raw['no-kernels'] !== true,
+    kernelChoice,
     e2e: raw['no-e2e'] !== true,
     matmulSize,
     matmulMax: int(raw, 'matmul-max', 8192, 128),

@@ -1,18 +1,21 @@
 // The harness itself, the same in Node and in the browser: the entries only make the Gpu,
-// load the images, describe the environment and write the result. Order: correctness (refuse
-// to time on any failure), ceilings, per kernel, end to end, the peer.
+// load the images, describe the environment and write the result. Order: correctness of every
+// kernel family that will be timed (refuse to time on any failure), ceilings, per kernel (each
+// family), then end to end and the peers, interleaved at each batch (interleave.ts).
 
-import type { Gpu } from '../../src/kernels/gpu';
+import { resolveKernelFamily, type Gpu } from '../../src/kernels/gpu';
+import type { LsganPeerFactory, PeerId } from '../peer/peer-types';
 import type { IdxImages } from '../../src/lsgan/idx';
 import { Lsgan, TUTORIAL } from '../../src/lsgan/lsgan';
 import { checkKernels, entryOf } from './check';
 import { measureCeilings } from './ceilings';
-import { benchEndToEnd, IMAGES_DEFINITION } from './e2e';
+import { IMAGES_DEFINITION, OursAtBatch } from './e2e';
+import { interleave, pairedRatio, ROTATION, type Entrant } from './interleave';
 import { benchKernels } from './kernels';
 import type { BenchOptions } from './options';
-import { benchPeer, type PeerFactory } from './peer';
+import { PeerAtBatch, peerSections, type PeerFactories } from './peer';
 import { clockOf } from './timing';
-import { SCHEMA, type AdapterRecord, type BenchResult, type Environment, type PeerSection } from './types';
+import { SCHEMA, type AdapterRecord, type BenchResult, type EndToEndRun, type Environment, type Family, type FamilyCorrectness, type Interleaving, type KernelSection, type PeerRun, type RatioRow } from './types';
 
 export class BenchRefusal extends Error {}
 
@@ -22,8 +25,8 @@ export interface BenchContext {
   images: IdxImages;
   /** What the images are (MNIST, or random bytes in the browser). */
   data: string;
-  /** Loads the TF.js peer; null where it cannot run. */
-  peer: (() => Promise<PeerFactory>) | null;
+  /** Loads each peer that can run here (absent: not available in this variant). */
+  peers: PeerFactories;
   env: Pick<Environment, 'dawn' | 'node' | 'browser' | 'machine' | 'timestampResolution' | 'source'>;
   command: string;
   log: (line: string) => void;
@@ -67,23 +70,37 @@ export async function runBench(ctx: BenchContext, o: BenchOptions): Promise<Benc
   const log = (line: string) => ctx.log(`[${((performance.now() - start) / 1000).toFixed(1).padStart(6)} s] ${line}`);
   const clock = clockOf(gpu, o.clock);
   const environment: Environment = { variant: ctx.variant, adapter: await adapterRecord(gpu), clock, data: ctx.data, ...ctx.env };
-  log(`adapter: ${gpu.adapter.name}; clock: ${clock}${clock === 'timestamp-query' ? ` (${ctx.env.timestampResolution})` : ''}; defaults: ${o.defaults}`);
-
-  // The model at the per-kernel batch: its entry points are what the checks must cover.
-  log(`building the LSGAN at batch ${o.batch}`);
-  let model: Lsgan | null = await Lsgan.create(gpu, { ...TUTORIAL, batch: o.batch, seed: o.seed }, ctx.images);
+  const e2eFamilies: Family[] = o.e2e ? o.families : [];
+  const kernelFamilies: Family[] = !o.kernels ? [] : o.kernelChoice !== null ? [resolveKernelFamily(o.kernelChoice, gpu.adapter)] : o.families;
+  const checked = (['gpu', 'cpu'] as const).filter((f) => e2eFamilies.includes(f) || kernelFamilies.includes(f));
+  log(`adapter: ${gpu.adapter.name}; clock: ${clock}${clock === 'timestamp-query' ? ` (${ctx.env.timestampResolution})` : ''}; defaults: ${o.defaults}; families: end to end ${e2eFamilies.join(',') || '-'}, per kernel ${kernelFamilies.join(',') || '-'}; peers: ${o.peers.join(',') || 'none'}`);
+  const original = gpu.kernels;
+  const models = new Map<Family, Lsgan>();
   try {
-    const entries = new Set(model.phases.flatMap((p) => p.kernels.map((k) => entryOf(k.name))));
-    log(`correctness: ${entries.size} entry points in the iteration; checking them against their CPU twins`);
-    const correctness = await checkKernels(gpu, entries);
-    const failed = correctness.checks.filter((c) => !c.pass);
-    for (const c of failed) log(`  FAIL ${c.what}: max abs error ${c.maxAbsErr.toExponential(2)}, ${c.relToScale.toExponential(2)} of the output's scale`);
-    if (!correctness.pass) throw new BenchRefusal(`refusing to time: ${failed.length} of ${correctness.checks.length} correctness checks failed (${correctness.tolerance}): ${failed.map((c) => c.what).join('; ')}`);
-    if (correctness.unchecked.length > 0 && !o.allowUnchecked) {
-      throw new BenchRefusal(`refusing to time: no correctness check covers ${correctness.unchecked.join(', ')} (add one to bench/harness/check.ts, or pass --allow-unchecked)`);
+    // Each family's model at the per-kernel batch: its entry points are what the checks must cover.
+    const correctness: FamilyCorrectness[] = [];
+    for (const family of checked) {
+      gpu.useKernels(family);
+      log(`building the LSGAN at batch ${o.batch}, ${gpu.kernelsLine}`);
+      const model = await Lsgan.create(gpu, { ...TUTORIAL, batch: o.batch, seed: o.seed }, ctx.images);
+      models.set(family, model);
+      const entries = new Set(model.phases.flatMap((p) => p.kernels.map((k) => entryOf(k.name))));
+      log(`correctness (${family}): ${entries.size} entry points in the iteration; checking them against their CPU twins`);
+      const c: FamilyCorrectness = { family, kernelsLine: gpu.kernelsLine, ...(await checkKernels(gpu, entries)) };
+      correctness.push(c);
+      const failed = c.checks.filter((x) => !x.pass);
+      for (const x of failed) log(`  FAIL ${x.what}: max abs error ${x.maxAbsErr.toExponential(2)}, ${x.relToScale.toExponential(2)} of the output's scale`);
+      if (!c.pass) throw new BenchRefusal(`refusing to time: ${failed.length} of ${c.checks.length} correctness checks failed for the ${family} kernel family (${c.tolerance}): ${failed.map((x) => x.what).join('; ')}`);
+      if (c.unchecked.length > 0 && !o.allowUnchecked) {
+        throw new BenchRefusal(`refusing to time: no correctness check covers ${c.unchecked.join(', ')} (${family} kernel family; add one to bench/harness/check.ts, or pass --allow-unchecked)`);
+      }
+      const worst = Math.max(...c.checks.map((x) => x.relToScale));
+      log(`correctness (${family}): ${c.checks.length} checks pass, worst ${worst.toExponential(1)} of the output's scale${c.unchecked.length > 0 ? `; UNCHECKED: ${c.unchecked.join(', ')}` : ''}`);
+      if (!kernelFamilies.includes(family)) {
+        model.destroy();
+        models.delete(family);
+      }
     }
-    const worst = Math.max(...correctness.checks.map((c) => c.relToScale));
-    log(`correctness: ${correctness.checks.length} checks pass, worst ${worst.toExponential(1)} of the output's scale (tolerance ${correctness.checks.length > 0 ? '1e-3' : '-'})${correctness.unchecked.length > 0 ? `; UNCHECKED: ${correctness.unchecked.join(', ')}` : ''}`);
 
     const ceilings = await measureCeilings(gpu, {
       clock, warmup: Math.max(1, o.kernelWarmup), repeat: Math.max(3, o.repeat), dispatches: o.dispatches,
@@ -91,41 +108,76 @@ export async function runBench(ctx: BenchContext, o: BenchOptions): Promise<Benc
       copyMaxBytes: o.copyMaxMib * 2 ** 20, targetMs: o.targetMs, log,
     });
 
-    let kernels: BenchResult['kernels'] = null;
-    if (o.kernels) {
-      kernels = await benchKernels(gpu, model, { clock, warmup: o.kernelWarmup, repeat: o.repeat, dispatches: o.dispatches, ceilings, log });
+    const kernels: KernelSection[] = [];
+    for (const family of kernelFamilies) {
+      gpu.useKernels(family);
+      log(`per kernel (${family}): ${gpu.kernelsLine}`);
+      kernels.push(await benchKernels(gpu, models.get(family)!, { family, kernelsLine: gpu.kernelsLine, clock, warmup: o.kernelWarmup, repeat: o.repeat, dispatches: o.dispatches, ceilings, log }));
+      models.get(family)!.destroy();
+      models.delete(family);
     }
-    model.destroy();
-    model = null;
 
-    let endToEnd: BenchResult['endToEnd'] = null;
-    if (o.e2e) {
-      endToEnd = { imagesDefinition: IMAGES_DEFINITION, runs: [] };
-      for (const batch of o.batches) {
-        log(`end to end: batch ${batch}, ${o.warmup} warm-up, ${o.rounds} x ${o.iterations} timed`);
-        endToEnd.runs.push(await benchEndToEnd(gpu, ctx.images, batch, { warmup: o.warmup, iterations: o.iterations, rounds: o.rounds, seed: o.seed, log }));
+    // End to end and the peers, interleaved at each batch.
+    const peers = peerSections();
+    const wanted = peers.filter((p) => o.peers.includes(p.id));
+    for (const p of peers) if (!o.peers.includes(p.id)) p.reason = o.peers.length === 0 ? 'disabled (--peers none / --no-peer, or the browser default)' : `not in --peers ${o.peers.join(',')}`;
+    for (const p of wanted) if (ctx.peers[p.id] === undefined) p.reason = `not available in the ${ctx.variant} variant`;
+    const factories = new Map<PeerId, LsganPeerFactory>();
+    for (const p of wanted) {
+      const load = ctx.peers[p.id];
+      if (load === undefined) continue;
+      try {
+        factories.set(p.id, await load());
+      } catch (e) {
+        p.reason = `could not load: ${e instanceof Error ? e.message : String(e)}`;
       }
     }
-
-    const peer: PeerSection = { ran: false, reason: null, what: 'bench/peer/tfjs-lsgan.ts: SPEC.md\'s LSGAN in TensorFlow.js layers on @tensorflow/tfjs-backend-webgpu, same WebGPU implementation and adapter; each iteration timed from trainOnBatch to the losses read back', tfjsVersion: null, adapterName: null, runs: [] };
-    if (!o.peer) peer.reason = 'disabled (--no-peer, or the browser default)';
-    else if (ctx.peer === null) peer.reason = 'not available here';
-    else {
-      const factory = await ctx.peer();
-      for (const batch of o.peerBatches) {
-        log(`peer: batch ${batch}, ${o.peerWarmup} warm-up + ${o.peerIterations} timed`);
-        const r = await benchPeer(factory, gpu.instance, ctx.images.pixels, batch, { warmup: o.peerWarmup, iterations: o.peerIterations, seed: o.seed, log });
-        peer.tfjsVersion = r.tfjsVersion;
-        peer.adapterName = r.adapterName;
-        peer.runs.push({ batch: r.batch, warmup: r.warmup, iterations: r.iterations, ms: r.ms, lastLosses: r.lastLosses });
+    const e2eRuns: EndToEndRun[] = [];
+    const interleaving: Interleaving = { unit: 'round', rotation: ROTATION, batches: [] };
+    const batches = [...new Set([...(e2eFamilies.length > 0 ? o.batches : []), ...(factories.size > 0 ? o.peerBatches : [])])];
+    for (const batch of batches) {
+      const entrants: Entrant[] = [];
+      if (o.batches.includes(batch)) {
+        for (const family of e2eFamilies) {
+          entrants.push({
+            name: `ours:${family}`,
+            create: () => OursAtBatch.create(gpu, family, ctx.images, batch, { warmup: o.warmup, iterations: o.iterations, seed: o.seed, log }),
+            done: (c) => e2eRuns.push((c as OursAtBatch).result()),
+          });
+        }
       }
-      peer.ran = true;
+      if (o.peerBatches.includes(batch)) {
+        for (const p of wanted) {
+          const factory = factories.get(p.id);
+          if (factory === undefined || p.reason !== null) continue;
+          entrants.push({
+            name: p.id,
+            create: () => PeerAtBatch.create(p.id, factory, gpu.instance, ctx.images.pixels, batch, { warmup: o.peerWarmup, iterations: o.peerIterations, seed: o.seed, log }),
+            done: (c) => {
+              const x = c as PeerAtBatch;
+              p.ran = true;
+              p.version = x.peer.version;
+              p.adapterName = x.peer.adapterName;
+              p.runs.push(x.result());
+            },
+            fail: (e) => {
+              p.reason = `failed at batch ${batch}: ${e instanceof Error ? e.message : String(e)}`;
+            },
+          });
+        }
+      }
+      log(`end to end at batch ${batch}: ${entrants.map((e) => e.name).join(', ')}; warm-up ${o.warmup} (ours) / ${o.peerWarmup} (peers), then ${o.rounds} rounds of ${o.iterations} (ours) / ${o.peerIterations} (peers) iterations, interleaved`);
+      const rounds = await interleave(entrants, o.rounds, log);
+      interleaving.batches.push({ batch, rounds });
     }
+    // A peer that failed keeps the runs of the batches before; it counts as not run.
+    for (const p of wanted) if (p.reason !== null) p.ran = false;
 
-    const ratios: BenchResult['ratios'] = [];
-    for (const p of peer.runs) {
-      const ours = endToEnd?.runs.find((r) => r.batch === p.batch);
-      if (ours) ratios.push({ batch: p.batch, oursMs: ours.msPerIteration, peerMs: p.ms.median, oursOverPeer: ours.msPerIteration / p.ms.median, speedup: p.ms.median / ours.msPerIteration });
+    const ratios: RatioRow[] = [];
+    for (const p of peers.filter((x) => x.ran)) {
+      for (const run of p.runs) {
+        for (const ours of e2eRuns.filter((r) => r.batch === run.batch)) ratios.push(ratioRow(ours, p.id, run));
+      }
     }
     gpu.check();
     return {
@@ -134,15 +186,26 @@ export async function runBench(ctx: BenchContext, o: BenchOptions): Promise<Benc
       command: ctx.command,
       options: { ...o },
       environment,
+      families: { endToEnd: e2eFamilies, kernels: kernelFamilies },
       correctness,
       ceilings,
       kernels,
-      endToEnd,
-      peer,
+      endToEnd: o.e2e ? { imagesDefinition: IMAGES_DEFINITION, runs: e2eRuns } : null,
+      peers,
+      interleaving: interleaving.batches.length > 0 ? interleaving : null,
       ratios,
       seconds: (performance.now() - start) / 1000,
     };
   } finally {
-    model?.destroy();
+    for (const m of models.values()) m.destroy();
+    gpu.useKernels(original);
   }
+}
+
+function ratioRow(ours: EndToEndRun, peer: RatioRow['peer'], run: PeerRun): RatioRow {
+  return {
+    batch: run.batch, family: ours.family, peer, oursMs: ours.msPerIteration, peerMs: run.ms.median,
+    oursOverPeer: ours.msPerIteration / run.ms.median, speedup: run.ms.median / ours.msPerIteration,
+    pairedOursOverPeer: pairedRatio(ours.perRoundMs, run.perRoundMs),
+  };
 }

@@ -1,8 +1,17 @@
 // The result file's schema (bench/results/<adapter>-<date>.json), one type per section.
 // Times are milliseconds, rates are GFLOP/s (1e9 floating-point operations per second, a
 // multiply-add counting 2) and GB/s (1e9 bytes per second, reads plus writes).
+// Schema 2 (this one): every section that depends on our kernels is a list with one entry per
+// kernel family ('gpu', 'cpu': src/kernels/gpu.ts KernelFamily), the peers are a list (tfjs,
+// jaxjs), and end to end and the peers were timed interleaved. Schema 1 files (one family,
+// 'gpu', one peer, TF.js) are read through upgrade.ts, so --compare takes both.
 
-export const SCHEMA = 'webgpu-lsgan-bench/1';
+import type { PeerId } from '../peer/peer-types';
+
+export const SCHEMA = 'webgpu-lsgan-bench/2';
+
+/** The kernel families the launchers can prepare (src/kernels/gpu.ts KernelFamily). */
+export type Family = 'gpu' | 'cpu';
 
 /** Median, min and max of repeated measurements (ms), and how many there were. */
 export interface Spread {
@@ -66,6 +75,13 @@ export interface Correctness {
   /** Entry points of the recorded iteration that no check covers (the run refuses to time them unless --allow-unchecked). */
   unchecked: string[];
   pass: boolean;
+}
+
+/** The checks of one family's launchers (the launchers prepare the family Gpu.useKernels chose). */
+export interface FamilyCorrectness extends Correctness {
+  family: Family;
+  /** How the family was chosen (Gpu.kernelsLine). */
+  kernelsLine: string;
 }
 
 export interface MatmulCeiling {
@@ -132,6 +148,8 @@ export interface EntryRow {
 }
 
 export interface KernelSection {
+  family: Family;
+  kernelsLine: string;
   batch: number;
   warmup: number;
   repeat: number;
@@ -145,6 +163,8 @@ export interface KernelSection {
 }
 
 export interface EndToEndRun {
+  /** The kernel family the model was built with. */
+  family: Family;
   batch: number;
   warmup: number;
   /** Timed iterations per round, submitted back to back as in training; the round waits for all of them at its end. */
@@ -152,8 +172,9 @@ export interface EndToEndRun {
   rounds: number;
   /** The headline: median over rounds of (round wall time / iterations). */
   msPerIteration: number;
-  /** Each round's wall time / iterations. */
+  /** Each round's wall time / iterations, and every round's in round order (the paired ratios use them). */
   roundMs: Spread;
+  perRoundMs: number[];
   /** Intervals between consecutive iterations' completions (their losses arriving), first one from the round's start. */
   intervalMs: Spread;
   imagesPerIteration: number;
@@ -179,18 +200,52 @@ export interface EndToEndRun {
 export interface PeerRun {
   batch: number;
   warmup: number;
+  /** Timed iterations per round (each timed on its own: the peers read the losses back every iteration). */
   iterations: number;
+  rounds: number;
+  /** Every timed iteration. */
   ms: Spread;
+  /** Each round's mean ms per iteration, in round order (what the paired ratios divide by). */
+  perRoundMs: number[];
+  /** Building the models and uploading the data; then each warm-up iteration (jax-js compiles its jitted steps in the first). */
+  setupMs: number;
+  warmupMs: number[];
   lastLosses: { d1: number; d2: number; g: number } | null;
 }
 
 export interface PeerSection {
+  id: PeerId;
+  /** 'TensorFlow.js', 'jax-js'. */
+  library: string;
+  version: string | null;
+  /** False with the reason when it was not asked for, could not start (the library's own error text), or failed. */
   ran: boolean;
   reason: string | null;
   what: string;
-  tfjsVersion: string | null;
   adapterName: string | null;
   runs: PeerRun[];
+}
+
+/** Ours (one family) against one peer at one batch, from the same interleaved run. */
+export interface RatioRow {
+  batch: number;
+  family: Family;
+  peer: PeerId;
+  oursMs: number;
+  peerMs: number;
+  /** Median ours / median peer, and its inverse. */
+  oursOverPeer: number;
+  speedup: number;
+  /** Median over rounds of (ours' round / the peer's round that followed it): load drift between rounds cancels. */
+  pairedOursOverPeer: number;
+}
+
+/** What ran when: at each batch, each round's contestants in the order they ran ('ours:gpu', 'tfjs', ...). */
+export interface Interleaving {
+  unit: 'round';
+  /** How the order turns from one round to the next. */
+  rotation: string;
+  batches: Array<{ batch: number; rounds: string[][] }>;
 }
 
 export interface BenchResult {
@@ -199,13 +254,20 @@ export interface BenchResult {
   command: string;
   options: Record<string, unknown>;
   environment: Environment;
-  correctness: Correctness;
+  /** The families timed end to end and per kernel (a family is checked before either). */
+  families: { endToEnd: Family[]; kernels: Family[] };
+  /** One per family checked. */
+  correctness: FamilyCorrectness[];
   ceilings: Ceilings | null;
-  kernels: KernelSection | null;
+  /** One per family timed per kernel. */
+  kernels: KernelSection[];
+  /** Runs for every family and batch. */
   endToEnd: { imagesDefinition: string; runs: EndToEndRun[] } | null;
-  peer: PeerSection;
-  /** Ours vs the peer per batch, medians. */
-  ratios: Array<{ batch: number; oursMs: number; peerMs: number; oursOverPeer: number; speedup: number }>;
+  /** One per known peer, in PEER_IDS order, run or not (with the reason). */
+  peers: PeerSection[];
+  interleaving: Interleaving | null;
+  /** Ours (each family) vs each peer per batch. */
+  ratios: RatioRow[];
   /** Wall time of the whole run. */
   seconds: number;
 }

@@ -1,56 +1,15 @@
-// The peer's timing entry: the tutorial's iteration in TF.js on its WebGPU backend, on the
-// adapter our own CLI would pick (Dawn through createNodeGpu), so both are timed alike.
+// The TF.js peer's timing entry (dist-node/peer.mjs): see runner.ts for the options.
 //   node dist-node/peer.mjs [--batch 64] [--iterations 3] [--warmup 2] [--seed 1] [--adapter auto|lavapipe|swiftshader]
-// Prints ms per iteration (median, min, max, wall-clock including the loss read-backs that
-// trainOnBatch does, as in Keras) and each iteration's losses.
+// TF.js is imported statically (through tfjs-lsgan.ts): a dynamic import of TF.js from the
+// bundled entry never settled and Node exited with code 13.
 
-import { parseArgs } from 'node:util';
-import { createNodeGpu } from '../../src/kernels/device-node';
-import { loadMnistImages } from '../../src/lsgan/mnist-node';
+import { runPeerCli } from './runner';
 import { createTfjsLsgan } from './tfjs-lsgan';
 
-const { values: v } = parseArgs({
-  options: {
-    batch: { type: 'string' },
-    iterations: { type: 'string' },
-    warmup: { type: 'string' },
-    seed: { type: 'string' },
-    adapter: { type: 'string' },
+runPeerCli(createTfjsLsgan).then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
+    process.exit(1);
   },
-});
-const batch = Number(v.batch ?? 64), iterations = Number(v.iterations ?? 3), warmup = Number(v.warmup ?? 2);
-const seed = Number(v.seed ?? 1);
-const prefer = (v.adapter ?? 'auto') as 'auto' | 'lavapipe' | 'swiftshader';
-for (const [k, n] of Object.entries({ batch, iterations, warmup, seed })) {
-  if (!Number.isInteger(n) || n < (k === 'warmup' ? 0 : 1)) throw new Error(`--${k} ${n}: expected a positive integer`);
-}
-
-// createNodeGpu chooses the adapter (and VK_ICD_FILENAMES, read when Dawn's instance is
-// created) and installs Dawn's WebGPU globals; TF.js then asks the same GPU object for its own
-// device. Our device is not needed, but the Gpu object stays referenced: Dawn tears the
-// instance down when its GPU object is collected.
-const ours = await createNodeGpu({ prefer });
-const mnist = loadMnistImages();
-const peer = await createTfjsLsgan(ours.instance, { batch, seed, images: mnist.pixels });
-console.log(`TF.js ${peer.tfjsVersion} webgpu backend on ${peer.adapterName} (ours picked ${ours.adapter.name}); batch ${batch}, ${mnist.count} images`);
-const p = peer.paramCounts();
-console.log(`trainable parameters: D ${p.d}, G ${p.g}`);
-
-for (let i = 0; i < warmup; i++) {
-  const t0 = performance.now();
-  const l = await peer.trainIteration();
-  console.log(`warm-up ${i + 1}: ${(performance.now() - t0).toFixed(1)} ms, d1=${l.d1.toFixed(3)}, d2=${l.d2.toFixed(3)} g=${l.g.toFixed(3)}`);
-}
-const ms: number[] = [];
-for (let i = 0; i < iterations; i++) {
-  const t0 = performance.now();
-  const l = await peer.trainIteration();
-  ms.push(performance.now() - t0);
-  console.log(`>${i + 1}, d1=${l.d1.toFixed(3)}, d2=${l.d2.toFixed(3)} g=${l.g.toFixed(3)}  (${ms[i].toFixed(1)} ms)`);
-}
-const s = [...ms].sort((a, b) => a - b);
-const median = s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-console.log(`ms per iteration: median ${median.toFixed(1)}, min ${s[0].toFixed(1)}, max ${s[s.length - 1].toFixed(1)} (${iterations} iterations after ${warmup} warm-up, batch ${batch})`);
-peer.dispose();
-ours.destroy();
-process.exit(0);
+);

@@ -17,42 +17,16 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { installNavigatorGpu, mulberry32, type LsganPeer, type PeerOptions } from './peer-types';
 
-export interface TfjsLsganOptions {
-  /** Images per iteration: the discriminator sees batch/2 real and batch/2 fake, the composite batch. */
-  batch: number;
-  latent?: number;
-  seed?: number;
-  /** MNIST training images, N*784 uint8 (NHWC, one channel). */
-  images: Uint8Array;
-}
+export type TfjsLsganOptions = PeerOptions;
 
-export interface TfjsLsgan {
-  trainIteration(): Promise<{ d1: number; d2: number; g: number }>;
-  /** Trainable parameter counts as Keras reports them (D before freezing; G never frozen). */
-  paramCounts(): { d: number; g: number };
-  /** generator.predict on fixed latent points (inference mode), for tests. */
-  sample(n: number, seed: number): Promise<Float32Array>;
+export interface TfjsLsgan extends LsganPeer {
   /** The three tf.layers models, for tests (the composite's flags are as after an iteration). */
   readonly models: { d: tf.Sequential; g: tf.Sequential; gan: tf.Sequential };
   /** TF.js's version, for the runner: a dynamic import of TF.js from the bundled entry (top-level
    *  await) never settled and Node exited with code 13, so the runner imports nothing from TF.js. */
   readonly tfjsVersion: string;
-  /** The adapter TF.js's backend runs on, as Dawn describes it. */
-  readonly adapterName: string;
-  dispose(): void;
-}
-
-/** A small deterministic PRNG (mulberry32) for the real-image indices. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface BackendInfo {
@@ -76,9 +50,7 @@ async function useWebGpuBackend(gpu: GPU): Promise<BackendInfo> {
     throw new Error("TF.js's WebGPU backend needs the WebGPU globals (GPUBufferUsage, GPUMapMode, ...): install Dawn's `globals` first (createNodeGpu does)");
   }
   // WebGPUBackend's constructor checks `navigator.gpu` (webgpu_util.isWebGPUSupported).
-  const g = globalThis as { navigator?: { gpu?: GPU } };
-  if (g.navigator === undefined) Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
-  else Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true, writable: true });
+  installNavigatorGpu(gpu);
 
   const info: BackendInfo = { adapterName: 'unknown adapter', maxBinding: 0, errors: [] };
   if (tf.findBackendFactory('webgpu') !== null) tf.removeBackend('webgpu');
@@ -198,6 +170,8 @@ export async function createTfjsLsgan(gpu: GPU, opts: TfjsLsganOptions): Promise
 
   return {
     adapterName: backend.adapterName,
+    library: 'TensorFlow.js',
+    version: tf.version.tfjs,
     tfjsVersion: tf.version.tfjs,
     models: { d, g, gan },
     paramCounts: () => ({ ...counts }),
