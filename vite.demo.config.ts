@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { defineConfig, type Plugin } from 'vite';
 
@@ -35,10 +36,34 @@ function mnistAsset(): Plugin {
   };
 }
 
+// The MNIST judge's weights and test statistics (about 1.7 MB, committed in judge/), served
+// and shipped as they are, for the Score panel (demo/score-panel.ts).
+const JUDGE_ASSETS = ['judge/judge.safetensors', 'judge/test-stats.safetensors'];
+
+function judgeAssets(): Plugin {
+  const path = (asset: string) => join(dirname(fileURLToPath(import.meta.url)), asset);
+  return {
+    name: 'lsgan-judge-assets',
+    configureServer(server) {
+      for (const asset of JUDGE_ASSETS) {
+        server.middlewares.use(`/${asset}`, (_req, res) => {
+          const b = readFileSync(path(asset));
+          res.setHeader('Content-Type', 'application/octet-stream');
+          res.setHeader('Content-Length', String(b.length));
+          res.end(b);
+        });
+      }
+    },
+    generateBundle() {
+      for (const asset of JUDGE_ASSETS) if (existsSync(path(asset))) this.emitFile({ type: 'asset', fileName: asset, source: readFileSync(path(asset)) });
+    },
+  };
+}
+
 export default defineConfig({
   root: 'demo',
   base: './',
-  plugins: [mnistAsset()],
+  plugins: [mnistAsset(), judgeAssets()],
   worker: { format: 'es' },
   build: {
     outDir: '../dist',

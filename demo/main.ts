@@ -1,6 +1,7 @@
 // The page: panels and controls. All GPU work happens in worker.ts; this thread only draws
 // what comes back, so the page stays responsive however slow the adapter is.
 // URL parameters preset the settings: ?batch=8&lr=0.0002&beta1=0.5&seed=1&refresh=10&digits=100&autostart=1
+// and the kernel family: &kernels=auto|gpu|cpu (auto: cpu on a CPU adapter).
 
 import { formatDuration } from '../src/lsgan/format';
 import { imageGrid } from '../src/lsgan/grid';
@@ -8,6 +9,8 @@ import { batchesPerEpoch, TUTORIAL, type Losses } from '../src/lsgan/lsgan';
 import { LossChart } from './loss-chart';
 import { MNIST_ASSET } from './mnist-fetch';
 import type { AdapterReport, DemoConfig, ProfileRow, Reply, Request } from './protocol';
+import { setupScorePanel, showScore } from './score-panel';
+import type { KernelChoice } from '../src/kernels/gpu';
 import { webgpuProblem } from './webgpu-support';
 
 const EPOCHS = TUTORIAL.epochs;
@@ -110,10 +113,19 @@ function updateStats(): void {
   }
 }
 
+/** ?kernels=auto|gpu|cpu: which kernel family the worker's device prepares (src/kernels/gpu.ts). */
+function kernelsParam(): KernelChoice {
+  const v = params.get('kernels') ?? 'auto';
+  if (v === 'auto' || v === 'gpu' || v === 'cpu') return v;
+  showMessage(`?kernels=${v}: expected auto, gpu or cpu; using auto`);
+  return 'auto';
+}
+
 function showAdapter(a: AdapterReport): void {
   $('adapter-name').textContent = `${a.name}${a.isCpu ? ': a CPU implementation, expect seconds per iteration (try batch 8)' : ''}`;
   const rows: Array<[string, string]> = [
     ['vendor / architecture', `${a.vendor || '–'} / ${a.architecture || '–'}`],
+    ['kernel family', `${a.kernels.replace(/^kernels: /, '')} (?kernels=gpu|cpu to force one)`],
     ['timestamp queries', a.hasTimestamps ? 'yes (kernel profiler available)' : 'no'],
     ['features', a.features.join(', ') || 'none'],
     ...Object.entries(a.limits).map(([k, v]): [string, string] => [k, v.toLocaleString('en-US')]),
@@ -190,7 +202,7 @@ function setRunning(on: boolean): void {
 }
 
 function enableControls(): void {
-  for (const id of ['start', 'reset', 'profile', 'generate', 'interpolate', 'download-generator', 'download-run', 'upload']) {
+  for (const id of ['start', 'reset', 'profile', 'generate', 'interpolate', 'download-generator', 'download-run', 'upload', 'score']) {
     $<HTMLButtonElement | HTMLInputElement>(id).disabled = false;
   }
   $<HTMLButtonElement>('pause').disabled = !running;
@@ -267,6 +279,7 @@ async function main(): Promise<void> {
         break;
       case 'file': download(r.name, r.bytes); break;
       case 'loaded': showMessage(r.message); break;
+      case 'score': showScore(r); break;
       case 'error': showMessage(r.message, true); break;
     }
   };
@@ -302,6 +315,7 @@ async function main(): Promise<void> {
     const seed = genSeed();
     if (seed !== null) send({ type: 'generate', seed, interpolate: true });
   });
+  setupScorePanel(send, (text) => showMessage(text, true));
   $('download-generator').addEventListener('click', () => send({ type: 'download', what: 'generator' }));
   $('download-run').addEventListener('click', () => send({ type: 'download', what: 'run' }));
   input('upload').addEventListener('change', async () => {
@@ -313,7 +327,7 @@ async function main(): Promise<void> {
   });
   setInterval(updateStats, 1000);
 
-  send({ type: 'init', mnistUrl: new URL(MNIST_ASSET, location.href).href, config: initial });
+  send({ type: 'init', mnistUrl: new URL(MNIST_ASSET, location.href).href, config: initial, kernels: kernelsParam() });
 }
 
 void main();

@@ -1,7 +1,9 @@
 // Messages between the page (main.ts) and the worker that owns the GPU device (worker.ts).
 // The worker handles requests one at a time, in order, between training iterations.
 
+import type { KernelChoice } from '../src/kernels/gpu';
 import type { Losses, LsganConfig } from '../src/lsgan/lsgan';
+import type { Score } from '../src/lsgan/score';
 
 export interface DemoConfig extends LsganConfig {
   /** Draw the live grid every this many iterations. */
@@ -11,7 +13,7 @@ export interface DemoConfig extends LsganConfig {
 }
 
 export type Request =
-  | { type: 'init'; mnistUrl: string; config: DemoConfig }
+  | { type: 'init'; mnistUrl: string; config: DemoConfig; kernels: KernelChoice }
   | { type: 'start' }
   | { type: 'pause' }
   | { type: 'reset'; config: DemoConfig }
@@ -19,10 +21,14 @@ export type Request =
   | { type: 'profile' }
   | { type: 'generate'; seed: number; interpolate: boolean }
   | { type: 'download'; what: 'generator' | 'run' }
-  | { type: 'upload'; name: string; bytes: ArrayBuffer };
+  | { type: 'upload'; name: string; bytes: ArrayBuffer }
+  /** Score the live generator with the judge (fetched from the two URLs on first use). */
+  | { type: 'score'; n: number; judgeUrl: string; statsUrl: string };
 
 export interface AdapterReport {
   name: string;
+  /** The kernel family in use and why ("kernels: cpu-class (subgroups 8)"). */
+  kernels: string;
   vendor: string;
   architecture: string;
   isCpu: boolean;
@@ -53,4 +59,5 @@ export type Reply =
   | { type: 'generated'; seed: number; interpolate: boolean; step: number; n: number; images: Float32Array }
   | { type: 'file'; name: string; bytes: Uint8Array }
   | { type: 'loaded'; message: string }
+  | { type: 'score'; step: number; score: Score; seconds: number }
   | { type: 'error'; message: string };

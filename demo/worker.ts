@@ -9,6 +9,8 @@ import type { IdxImages } from '../src/lsgan/idx';
 import { Lsgan, type Losses } from '../src/lsgan/lsgan';
 import { CheckpointError, decodeSafetensors } from '../src/lsgan/safetensors';
 import { interpolateLatent, Sampler } from '../src/lsgan/sampler';
+import { GeneratorScorer } from '../src/lsgan/score';
+import { fetchJudge, type FetchedJudge } from './judge-fetch';
 import { fetchMnist, realSample } from './mnist-fetch';
 import type { AdapterReport, DemoConfig, Reply, Request } from './protocol';
 
@@ -20,6 +22,8 @@ interface Run {
   live: Sampler;
   profiler: KernelProfiler | null;
   history: Losses[];
+  /** The judge's view of this run's generator, made on the first Score request. */
+  scorer: GeneratorScorer | null;
 }
 
 const queue: Request[] = [];
@@ -30,6 +34,7 @@ let config: DemoConfig | null = null;
 let run: Run | null = null;
 let running = false;
 let pendingLosses: Losses[] = [];
+let judge: FetchedJudge | null = null;
 let lastLossPost = 0;
 
 function post(reply: Reply, transfer: Transferable[] = []): void {
@@ -56,7 +61,7 @@ async function init(r: Extract<Request, { type: 'init' }>): Promise<void> {
     return;
   }
   try {
-    gpu = await createGpu(navigator.gpu, 'browser worker');
+    gpu = await createGpu(navigator.gpu, 'browser worker', { kernels: r.kernels });
   } catch (e) {
     post({ type: 'fatal', stage: 'webgpu', message: (e as Error).message });
     return;
@@ -78,6 +83,7 @@ function adapterReport(g: Gpu): AdapterReport {
   const keys = ['maxBufferSize', 'maxStorageBufferBindingSize', 'maxStorageBuffersPerShaderStage', 'maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupsPerDimension'] as const;
   return {
     name: g.adapter.name,
+    kernels: g.kernelsLine,
     vendor: g.adapter.vendor,
     architecture: g.adapter.architecture,
     isCpu: g.adapter.isCpu,
@@ -108,7 +114,7 @@ async function replaceRun(c: DemoConfig, load: { name: string; bytes: Uint8Array
     run?.history.push(l);
     pendingLosses.push(l);
   });
-  run = { m, live: await Sampler.create(gpu, m.g, c.digits, next.seed), profiler: null, history };
+  run = { m, live: await Sampler.create(gpu, m.g, c.digits, next.seed), profiler: null, history, scorer: null };
   config = { ...next, refresh: c.refresh, digits: c.digits };
   pendingLosses = [];
   post({ type: 'ready', config, step: m.step, history });
@@ -118,6 +124,7 @@ async function replaceRun(c: DemoConfig, load: { name: string; bytes: Uint8Array
 function dropRun(r: Run): void {
   r.live.destroy();
   r.profiler?.destroy();
+  r.scorer?.destroy();
   r.m.destroy();
 }
 
@@ -215,6 +222,17 @@ async function upload(name: string, buffer: ArrayBuffer): Promise<void> {
   await postGrid();
 }
 
+/** As `lsgan score --n N` (seed 1): the same latent points, judge and statistics, the same numbers. */
+async function scoreLive(n: number, judgeUrl: string, statsUrl: string): Promise<void> {
+  if (run === null || gpu === null) return;
+  await run.m.flush();
+  const t0 = performance.now();
+  judge ??= await fetchJudge(gpu, judgeUrl, statsUrl);
+  run.scorer ??= await GeneratorScorer.create(gpu, judge.judge, run.m.g, 1);
+  const score = await run.scorer.score(n, judge.stats);
+  post({ type: 'score', step: run.m.step, score, seconds: (performance.now() - t0) / 1000 });
+}
+
 async function handle(r: Request): Promise<void> {
   switch (r.type) {
     case 'init': return init(r);
@@ -234,6 +252,7 @@ async function handle(r: Request): Promise<void> {
     case 'generate': return generate(r.seed, r.interpolate);
     case 'download': return download(r.what);
     case 'upload': return upload(r.name, r.bytes);
+    case 'score': return scoreLive(r.n, r.judgeUrl, r.statsUrl);
   }
 }
 

@@ -13,7 +13,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { generate } from '../src/cli/generate';
 import { createNodeGpu } from '../src/kernels/device-node';
 import type { Gpu } from '../src/kernels/gpu';
-import { readRun, saveGenerator } from '../src/lsgan/checkpoint';
+import { loadJudgeFiles } from '../src/cli/judge-files';
+import { generatorMeta, loadGenerator, readRun, saveGenerator } from '../src/lsgan/checkpoint';
+import { buildGenerator } from '../src/lsgan/models';
+import { GeneratorScorer } from '../src/lsgan/score';
 import { Lsgan, TUTORIAL, type Losses } from '../src/lsgan/lsgan';
 import { loadMnistImages } from '../src/lsgan/mnist-node';
 import { chromiumArgs, chromiumPath } from './chromium';
@@ -96,6 +99,21 @@ async function cliGenerate(model: string, seed: number) {
   await generate(nodeGpu, { model, n: DIGITS, seed, out, interpolate: false });
   const png = decode(readFileSync(out));
   return { width: png.width, height: png.height, gray: Array.from(png.data) };
+}
+
+/** `lsgan score --model FILE --n N` in process on Dawn (the shipped judge, seed 1). */
+async function scoreInNode(model: string, n: number) {
+  const bytes = new Uint8Array(readFileSync(model));
+  const { st, latent } = generatorMeta(model, bytes);
+  const g = buildGenerator(nodeGpu, latent);
+  loadGenerator(nodeGpu, model, st, g);
+  const j = loadJudgeFiles(nodeGpu, join(root, 'judge'));
+  const scorer = await GeneratorScorer.create(nodeGpu, j.judge, g, 1);
+  const s = await scorer.score(n, j.stats);
+  scorer.destroy();
+  j.judge.destroy();
+  g.destroy();
+  return s;
 }
 
 /** Two renderings of the same generator on different adapters differ by float rounding only. */
@@ -190,6 +208,26 @@ describe('the browser demo (static build, headless Chromium)', () => {
     expect(file.name).toMatch(/^model_\d{6}\.safetensors$/);
     const pagePixels = await pageGenerate(7);
     expectSamePixels(pagePixels, await cliGenerate(join(work, file.name), 7));
+  }, 15 * MINUTE);
+
+  test('Score: the judge scores the live generator in the page as the library does in Node', async () => {
+    if ((await body('running')) === 'true') {
+      await page.click('#pause');
+      await waitFor('the pause', 5 * MINUTE, async () => (await body('running')) === 'false');
+    }
+    const file = await downloadFile('download-generator');
+    await page.fill('#score-n', '10');
+    await page.click('#score');
+    await waitFor('the score', 10 * MINUTE, async () => (await body('score')) !== '');
+    const [step, fd] = (await body('score')).split(':').map(Number);
+    expect(await text('score-result')).toMatch(new RegExp(`^iteration ${step}: Fréchet distance \\d+\\.\\d\\d over 10 digits, confidence 0\\.\\d{3}, classes 0:\\d+ `));
+    expect(file.name).toBe(`model_${String(step).padStart(6, '0')}.safetensors`);
+    const node = await scoreInNode(join(work, file.name), 10);
+    console.log(`Score, 10 digits: page FD ${fd}, Node ${node.fd} (${node.classes.join(' ')})`);
+    // Two adapters (SwiftShader here, lavapipe in Node) round the generator and the judge
+    // differently, by ~1e-7 of each feature; seen: the distances agree to 2e-10.
+    expect(Math.abs(fd - node.fd)).toBeLessThan(1e-5 * node.fd);
+    expect(problems).toEqual([]);
   }, 15 * MINUTE);
 
   test('a generator saved by the library in Node loads in the page and generates the same pixels', async () => {

@@ -1,11 +1,14 @@
 // `lsgan generate`: load a saved generator, draw a 10x10 grid (the tutorial's second script).
 
-import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import type { Gpu } from '../kernels/gpu';
 import { generatorMeta, loadGenerator } from '../lsgan/checkpoint';
+import { readInputFile } from '../lsgan/file-node';
 import { imageGrid } from '../lsgan/grid';
 import { buildGenerator } from '../lsgan/models';
+import { CheckpointError } from '../lsgan/safetensors';
 import { interpolateLatent, Sampler } from '../lsgan/sampler';
+import { checkOutputFile, cleanStaleTemps } from './files';
 import { grayPng, writeAtomic } from './png';
 
 export interface GenerateOptions {
@@ -17,9 +20,11 @@ export interface GenerateOptions {
 }
 
 export async function generate(gpu: Gpu, o: GenerateOptions): Promise<number> {
-  if (!existsSync(o.model)) throw new Error(`--model ${o.model}: no such file`);
   if (!Number.isInteger(o.n) || o.n < 1 || o.n > 10000) throw new Error(`--n ${o.n}: expected a whole number of images from 1 to 10000`);
-  const { st, latent, step } = generatorMeta(o.model, new Uint8Array(readFileSync(o.model)));
+  checkOutputFile('--out', o.out);
+  for (const line of cleanStaleTemps(dirname(o.out), basename(o.out))) console.log(line);
+  const bytes = readInputFile(o.model, { what: 'a checkpoint', error: (m) => new CheckpointError(m), missingHint: ' (--model needs a model_*.safetensors or a run.safetensors)' });
+  const { st, latent, step } = generatorMeta(o.model, bytes);
   const g = buildGenerator(gpu, latent);
   loadGenerator(gpu, o.model, st, g);
   const cols = o.interpolate ? 10 : Math.min(10, o.n);

@@ -1,7 +1,7 @@
 // `lsgan train`: the tutorial's training run from a terminal, resumable.
 
 import { SingleBar } from 'cli-progress';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Gpu } from '../kernels/gpu';
 import { loadRun, readRun, saveGenerator, saveRun } from '../lsgan/checkpoint';
@@ -9,9 +9,13 @@ import { imageGrid } from '../lsgan/grid';
 import { lossPlotSvg } from '../lsgan/loss-plot';
 import { formatDuration } from '../lsgan/format';
 import { batchesPerEpoch, Lsgan, TUTORIAL, type Losses, type LsganConfig } from '../lsgan/lsgan';
+import { readInputFile } from '../lsgan/file-node';
 import { loadMnistImages } from '../lsgan/mnist-node';
+import { CheckpointError } from '../lsgan/safetensors';
 import { Sampler } from '../lsgan/sampler';
+import { cleanStaleTemps, FileError } from './files';
 import { grayPng, svgToPng, writeAtomic } from './png';
+import { keptScores, TrainingScores, type ScoringOptions } from './train-scoring';
 
 export interface TrainOptions {
   epochs: number;
@@ -23,6 +27,8 @@ export interface TrainOptions {
   resume: string | null;
   data: string | null;
   verbose: boolean;
+  /** Scores during training (train-scoring.ts). */
+  scoring?: ScoringOptions;
 }
 
 /** GFLOP of one iteration at batch 64 (SPEC.md); it scales with the batch. */
@@ -39,12 +45,12 @@ export function lossesCsv(history: readonly Losses[]): string {
 }
 
 export async function train(gpu: Gpu, o: TrainOptions): Promise<number> {
+  if (o.out === '') throw new FileError('--out "": expected a directory name');
   const images = loadMnistImages(o.data ?? undefined);
   let config = o.config;
   let run = null;
   if (o.resume !== null) {
-    if (!existsSync(o.resume)) throw new Error(`--resume ${o.resume}: no such file`);
-    run = readRun(o.resume, new Uint8Array(readFileSync(o.resume)));
+    run = readRun(o.resume, readInputFile(o.resume, { what: 'a checkpoint', error: (m) => new CheckpointError(m), missingHint: ' (--resume needs the run.safetensors of an earlier run)' }));
     for (const k of ['batch', 'latent', 'lr', 'beta1', 'seed'] as const) {
       if (o.explicit.has(k) && o.config[k] !== run.config[k]) {
         throw new Error(`--${k} ${o.config[k]} conflicts with the resumed run's ${k} = ${run.config[k]} (${o.resume}); drop the flag to continue that run`);
@@ -52,7 +58,13 @@ export async function train(gpu: Gpu, o: TrainOptions): Promise<number> {
     }
     config = run.config;
   }
-  mkdirSync(o.out, { recursive: true });
+  try {
+    mkdirSync(o.out, { recursive: true });
+  } catch (e) {
+    throw new FileError(`--out ${o.out}: cannot make the directory (${(e as Error).message.split('\n')[0]})`);
+  }
+  // A run killed outright (SIGKILL, power loss) cannot remove its temporary files.
+  for (const line of cleanStaleTemps(o.out)) console.log(line);
   const perEpoch = batchesPerEpoch(images.count, config.batch);
   const total = perEpoch * o.epochs;
   const stop = Math.min(total, o.steps ?? total);
@@ -60,6 +72,7 @@ export async function train(gpu: Gpu, o: TrainOptions): Promise<number> {
   console.log(`data: ${images.file} (${images.count} images of ${images.rows}x${images.cols})`);
   console.log(`config: batch ${config.batch}, latent ${config.latent}, Adam(lr ${config.lr}, beta_1 ${config.beta1}), seed ${config.seed}; ${perEpoch} iterations per epoch, ${o.epochs} epochs = ${total} iterations${stop < total ? `, stopping at ${stop} (--steps)` : ''}`);
 
+  checkBufferSizes(gpu, config);
   const m = await Lsgan.create(gpu, config, images);
   let history: Losses[] = [];
   if (run !== null) {
@@ -71,16 +84,24 @@ export async function train(gpu: Gpu, o: TrainOptions): Promise<number> {
     const pixels = await sampler.fresh(step);
     writeAtomic(join(o.out, `generated_plot_${pad6(step)}.png`), grayPng(imageGrid(pixels, 100, 28, 28, { cols: 10 })));
   };
+  const scores = await TrainingScores.create(gpu, m.g, o.scoring ?? { every: null, n: null, judge: null }, { perEpoch, batch: config.batch, out: o.out, resumed: run === null ? null : { file: o.resume!, run } });
   const checkpoint = async () => {
-    writeAtomic(join(o.out, 'run.safetensors'), await saveRun(m, history));
+    writeAtomic(join(o.out, 'run.safetensors'), await saveRun(m, history, scores?.metadata() ?? keptScores(run)));
     writeAtomic(join(o.out, 'losses.csv'), lossesCsv(history));
+    scores?.writeCsv();
   };
-  const saveModel = async () =>
-    writeAtomic(join(o.out, `model_${pad6(m.step)}.safetensors`), await saveGenerator(gpu, m.g, { ...config, step: m.step }));
+  const generatorBytes = () => saveGenerator(gpu, m.g, { ...config, step: m.step });
+  const saveModel = async () => writeAtomic(join(o.out, `model_${pad6(m.step)}.safetensors`), await generatorBytes());
+  // A score is checkpointed at once, so run.safetensors always knows the best score's step.
+  const scoreNow = async () => {
+    if (scores !== null) await scores.score(m.step, generatorBytes);
+  };
+  if (scores !== null && run !== null) await scores.checkBest(m.step, generatorBytes);
   if (m.step === 0) await summarize(0);
 
   let failure: string | null = null;
   let interrupted = false;
+  let exitCode = 130;
   m.onLosses((l) => {
     if (failure !== null) return;
     if (![l.d1, l.d2, l.g].every(Number.isFinite)) {
@@ -90,11 +111,16 @@ export async function train(gpu: Gpu, o: TrainOptions): Promise<number> {
     history.push(l);
     if (o.verbose) console.log(tutorialLine(l));
   });
-  const onSigint = () => {
-    if (interrupted) process.exit(130);
+  // Ctrl-C and SIGTERM (a `kill`, a scheduler's stop) both finish the iteration in flight and
+  // write a checkpoint; a second one exits at once. Exit codes 128 + the signal number.
+  const onSignal = (signal: NodeJS.Signals) => {
+    const code = signal === 'SIGTERM' ? 143 : 130;
+    if (interrupted) process.exit(code);
     interrupted = true;
+    exitCode = code;
   };
-  process.on('SIGINT', onSigint);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 
   const bar = o.verbose ? null : new SingleBar({
     format: 'iter {value}/{total} |{bar}| epoch {epoch} | {rate} it/s | ETA {remaining} | d1={d1} d2={d2} g={g}',
@@ -137,12 +163,19 @@ export async function train(gpu: Gpu, o: TrainOptions): Promise<number> {
       if (failure !== null) break;
       await summarize(m.step);
       await saveModel();
+      if (scores?.due(m.step, perEpoch)) await scoreNow();
+      await checkpoint();
+    } else if (scores?.due(m.step, perEpoch)) {
+      await m.flush();
+      if (failure !== null) break;
+      await scoreNow();
       await checkpoint();
     }
   }
   await m.flush();
   bar?.stop();
-  process.off('SIGINT', onSigint);
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
   if (failure !== null) {
     console.error(`error: ${failure}`);
     return 1;
@@ -151,6 +184,8 @@ export async function train(gpu: Gpu, o: TrainOptions): Promise<number> {
   if (m.step % perEpoch !== 0 && m.step > start) {
     await summarize(m.step);
     await saveModel();
+    // Where a run stops by --steps, its last generator is scored too (not after Ctrl-C: that exits promptly).
+    if (!interrupted && scores !== null && scores.history.rows.at(-1)?.step !== m.step) await scoreNow();
   }
   await checkpoint();
   if (history.length > 0) {
@@ -165,8 +200,24 @@ export async function train(gpu: Gpu, o: TrainOptions): Promise<number> {
   const secs = (performance.now() - t0) / 1000;
   console.log(`${interrupted ? 'interrupted' : 'done'} at iteration ${m.step}: ${m.step - start} iterations in ${formatDuration(secs)}; wrote ${o.out}/ (run.safetensors resumes with --resume)`);
   sampler.destroy();
+  scores?.destroy();
   m.destroy();
-  return interrupted ? 130 : 0;
+  return interrupted ? exitCode : 0;
 }
 
 export const TRAIN_DEFAULTS = TUTORIAL;
+
+/**
+ * The run's largest tensors, the generator's first kernel [latent, 12544] and its widest
+ * activation [batch, 28, 28, 64], against the device's buffer limits: refused here in one line,
+ * rather than by WebGPU in many lines of its own (which Dawn also prints).
+ */
+function checkBufferSizes(gpu: Gpu, config: LsganConfig): void {
+  const limit = Math.min(gpu.device.limits.maxBufferSize, gpu.device.limits.maxStorageBufferBindingSize);
+  for (const [flag, value, what, bytes] of [
+    ['latent', config.latent, "the generator's first kernel", config.latent * 256 * 7 * 7 * 4],
+    ['batch', config.batch, "the generator's last hidden activation", config.batch * 28 * 28 * 64 * 4],
+  ] as const) {
+    if (bytes > limit) throw new Error(`--${flag} ${value}: ${what} would take ${bytes} bytes, more than the ${limit}-byte buffer limit of ${gpu.adapter.name}`);
+  }
+}
