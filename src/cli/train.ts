@@ -142,13 +142,25 @@ export async function train(gpu: Gpu, o: TrainOptions): Promise<number> {
     };
     return { done, payload };
   };
+  // The first iteration also compiles every kernel (lavapipe compiles a pipeline at its first
+  // dispatch; a cold Mesa cache takes a minute or two, a warm one seconds), so it is timed and
+  // said apart, and the projection comes from the three after it.
+  if (m.step < stop && failure === null) {
+    console.log(`first iteration${gpu.adapter.isCpu ? ' (it compiles the kernels: up to a couple of minutes on a fresh machine, seconds once Mesa has cached them)' : ''}...`);
+    const f0 = performance.now();
+    await m.trainStep();
+    await m.flush();
+    console.log(`first iteration done in ${formatDuration((performance.now() - f0) / 1000)}`);
+  }
   bar?.start(stop, m.step, progress().payload);
   let projected = false;
+  const tMeasure = performance.now();
+  const measureFrom = m.step;
   while (m.step < stop && failure === null && !interrupted) {
     await m.trainStep();
-    if (!projected && m.step - start === 3) {
+    if (!projected && m.step - measureFrom === 3) {
       await m.flush();
-      const s = (performance.now() - t0) / 1000 / 3;
+      const s = (performance.now() - tMeasure) / 1000 / 3;
       const gflop = GFLOP_PER_ITERATION_64 * config.batch / 64;
       const msg = `measured ${(s * 1000).toFixed(1)} ms per iteration on ${gpu.adapter.name} (${(gflop / s).toFixed(1)} GFLOP/s); the remaining ${stop - m.step} iterations will take about ${formatDuration(s * (stop - m.step))}`;
       if (bar) bar.stop();
