@@ -7,6 +7,7 @@ import type { Gpu } from '../kernels/gpu';
 import { loadRun, readRun, saveGenerator, saveRun } from '../lsgan/checkpoint';
 import { imageGrid } from '../lsgan/grid';
 import { lossPlotSvg } from '../lsgan/loss-plot';
+import { REAL_DIGITS_FD_1000, scorePlotSvg } from '../lsgan/score-plot';
 import { formatDuration } from '../lsgan/format';
 import { batchesPerEpoch, Lsgan, TUTORIAL, type Losses, type LsganConfig } from '../lsgan/lsgan';
 import { readInputFile } from '../lsgan/file-node';
@@ -200,6 +201,12 @@ export async function train(gpu: Gpu, o: TrainOptions): Promise<number> {
     if (!interrupted && scores !== null && scores.history.rows.at(-1)?.step !== m.step) await scoreNow();
   }
   await checkpoint();
+  if (scores !== null && scores.history.rows.length > 0) {
+    // The floor: real training digits score about this at N = 1,000 (README, "Scoring digits").
+    const svg = await scorePlotSvg(scores.history.rows, scores.history.n === 1000 ? REAL_DIGITS_FD_1000 : null);
+    const png = await svgToPng(svg);
+    writeAtomic(join(o.out, png === null ? 'plot_scores.svg' : 'plot_scores.png'), png ?? svg);
+  }
   if (history.length > 0) {
     const svg = await lossPlotSvg(history);
     const png = await svgToPng(svg);
