@@ -36,17 +36,25 @@ function mnistAsset(): Plugin {
   };
 }
 
-// The MNIST judge's weights and test statistics (about 1.7 MB, committed in judge/), served
-// and shipped as they are, for the Score panel (demo/score-panel.ts).
-const JUDGE_ASSETS = ['judge/judge.safetensors', 'judge/test-stats.safetensors'];
+// Files of the repository served and shipped as they are: the MNIST judge's weights and test
+// statistics (about 1.7 MB, committed in judge/) for the Score panel (demo/score-panel.ts), and
+// the generator trained by this project (about 8 MB, pretrained/), drawn when the page opens
+// (demo/worker-trained.ts). A missing file is left out of the build and answered 404 by the dev
+// server, and the page says so (the trained generator is optional: the page trains its own).
+const REPO_ASSETS = ['judge/judge.safetensors', 'judge/test-stats.safetensors', 'pretrained/generator.safetensors'];
 
-function judgeAssets(): Plugin {
+function repoAssets(): Plugin {
   const path = (asset: string) => join(dirname(fileURLToPath(import.meta.url)), asset);
   return {
-    name: 'lsgan-judge-assets',
+    name: 'lsgan-repo-assets',
     configureServer(server) {
-      for (const asset of JUDGE_ASSETS) {
+      for (const asset of REPO_ASSETS) {
         server.middlewares.use(`/${asset}`, (_req, res) => {
+          if (!existsSync(path(asset))) {
+            res.statusCode = 404;
+            res.end(`${asset} is not in this checkout`);
+            return;
+          }
           const b = readFileSync(path(asset));
           res.setHeader('Content-Type', 'application/octet-stream');
           res.setHeader('Content-Length', String(b.length));
@@ -55,7 +63,7 @@ function judgeAssets(): Plugin {
       }
     },
     generateBundle() {
-      for (const asset of JUDGE_ASSETS) if (existsSync(path(asset))) this.emitFile({ type: 'asset', fileName: asset, source: readFileSync(path(asset)) });
+      for (const asset of REPO_ASSETS) if (existsSync(path(asset))) this.emitFile({ type: 'asset', fileName: asset, source: readFileSync(path(asset)) });
     },
   };
 }
@@ -63,7 +71,7 @@ function judgeAssets(): Plugin {
 export default defineConfig({
   root: 'demo',
   base: './',
-  plugins: [mnistAsset(), judgeAssets()],
+  plugins: [mnistAsset(), repoAssets()],
   worker: { format: 'es' },
   build: {
     outDir: '../dist',

@@ -65,7 +65,11 @@ describe('lsgan score and scores during training', () => {
     expect(rows.map((x) => x[0])).toEqual([2, 4, 5]);
     const best = rows.reduce((a, b) => (b[1] < a[1] ? b : a));
     const bestFile = join(one, 'model_best.safetensors');
-    expect(generatorMeta(bestFile, new Uint8Array(readFileSync(bestFile))).step).toBe(best[0]);
+    const bestMeta = generatorMeta(bestFile, new Uint8Array(readFileSync(bestFile)));
+    expect(bestMeta.step).toBe(best[0]);
+    // It carries its own score: the same distance as its row of scores.csv.
+    const recorded = JSON.parse(bestMeta.st.metadata.score) as { step: number; n: number; fd: number };
+    expect([recorded.step, recorded.n, recorded.fd]).toEqual([best[0], 100, best[1]]);
     const runFile = join(one, 'run.safetensors');
     const history = decodeScoreHistory(runFile, readRun(runFile, new Uint8Array(readFileSync(runFile))).st.metadata[SCORES_KEY], 5);
     expect(history.rows.map((x) => x.fd)).toEqual(rows.map((x) => x[1]));

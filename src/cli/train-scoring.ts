@@ -86,6 +86,12 @@ export class TrainingScores {
     return step % perEpoch === 0 || (this.every > 0 && step % this.every === 0);
   }
 
+  /** The best generator's file carries its score under `score` (the demo and pretrained/ show it). */
+  private scoreMeta(row: ScoreRow): Record<string, string> {
+    const h = this.history;
+    return { score: JSON.stringify({ step: row.step, n: h.n, seed: h.seed, fd: row.fd, confidence: row.confidence, entropy_bits: row.entropy, classes: row.classes, judge_sha256: h.judge }) };
+  }
+
   /** Metadata for run.safetensors. */
   metadata(): Record<string, string> {
     return { [SCORES_KEY]: encodeScoreHistory(this.history) };
@@ -95,14 +101,14 @@ export class TrainingScores {
    * Scores the generator as it is at `step`, prints the score, keeps model_best.safetensors;
    * the caller then writes run.safetensors (which holds the history) and calls writeCsv().
    */
-  async score(step: number, saveGenerator: () => Promise<Uint8Array>): Promise<ScoreRow> {
+  async score(step: number, saveGenerator: (extra?: Record<string, string>) => Promise<Uint8Array>): Promise<ScoreRow> {
     const t0 = performance.now();
     const s = await this.scorer.score(this.history.n, this.j.stats);
     const row: ScoreRow = { step, ...s };
     const before = bestRow(this.history.rows);
     this.history.rows.push(row);
     const best = before === null || row.fd < before.fd;
-    if (best) writeAtomic(join(this.out, BEST_FILE), await saveGenerator());
+    if (best) writeAtomic(join(this.out, BEST_FILE), await saveGenerator(this.scoreMeta(row)));
     console.log(`score at iteration ${step}: ${scoreLine(s)}${best ? ` (best so far: ${BEST_FILE})` : `; best ${before!.fd.toFixed(2)} at iteration ${before!.step}`} [${((performance.now() - t0) / 1000).toFixed(1)} s]`);
     return row;
   }
@@ -116,7 +122,7 @@ export class TrainingScores {
    * a new best's run file and its model file leaves the old one; the resumed state is that
    * generator exactly when the best row is at the resumed step, so it is written again.
    */
-  async checkBest(step: number, saveGenerator: () => Promise<Uint8Array>): Promise<void> {
+  async checkBest(step: number, saveGenerator: (extra?: Record<string, string>) => Promise<Uint8Array>): Promise<void> {
     const best = bestRow(this.history.rows);
     if (best === null) return;
     const file = join(this.out, BEST_FILE);
@@ -128,7 +134,7 @@ export class TrainingScores {
     }
     if (held === best.step) return;
     if (best.step === step) {
-      writeAtomic(file, await saveGenerator());
+      writeAtomic(file, await saveGenerator(this.scoreMeta(best)));
       console.log(`wrote ${file} again: it did not hold the best score's generator (iteration ${best.step})`);
     } else {
       console.log(`warning: ${file} ${held === null ? 'is missing' : `holds iteration ${held}`}, but the best score was at iteration ${best.step}; it is replaced at the next best score`);

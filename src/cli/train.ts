@@ -91,7 +91,7 @@ export async function train(gpu: Gpu, o: TrainOptions): Promise<number> {
     writeAtomic(join(o.out, 'losses.csv'), lossesCsv(history));
     scores?.writeCsv();
   };
-  const generatorBytes = () => saveGenerator(gpu, m.g, { ...config, step: m.step });
+  const generatorBytes = (extra?: Record<string, string>) => saveGenerator(gpu, m.g, { ...config, step: m.step }, extra);
   const saveModel = async () => writeAtomic(join(o.out, `model_${pad6(m.step)}.safetensors`), await generatorBytes());
   // A score is checkpointed at once, so run.safetensors always knows the best score's step.
   const scoreNow = async () => {
@@ -146,20 +146,25 @@ export async function train(gpu: Gpu, o: TrainOptions): Promise<number> {
   // The first iteration also compiles every kernel (lavapipe compiles a pipeline at its first
   // dispatch; a cold Mesa cache takes a minute or two, a warm one seconds), so it is timed and
   // said apart, and the projection comes from the three after it.
-  if (m.step < stop && failure === null) {
-    console.log(`first iteration${gpu.adapter.isCpu ? ' (it compiles the kernels: up to a couple of minutes on a fresh machine, seconds once Mesa has cached them)' : ''}...`);
+  let projected = false;
+  let tMeasure = 0;
+  let measureFrom = -1;
+  bar?.start(stop, m.step, progress().payload);
+  while (m.step < stop && failure === null && !interrupted) {
+    const first = m.step === start;
+    if (first) {
+      bar?.stop();
+      console.log(`first iteration${gpu.adapter.isCpu ? ' (it compiles the kernels: up to a couple of minutes on a fresh machine, seconds once Mesa has cached them)' : ''}...`);
+    }
     const f0 = performance.now();
     await m.trainStep();
-    await m.flush();
-    console.log(`first iteration done in ${formatDuration((performance.now() - f0) / 1000)}`);
-  }
-  bar?.start(stop, m.step, progress().payload);
-  let projected = false;
-  const tMeasure = performance.now();
-  const measureFrom = m.step;
-  while (m.step < stop && failure === null && !interrupted) {
-    await m.trainStep();
-    if (!projected && m.step - measureFrom === 3) {
+    if (first) {
+      await m.flush();
+      console.log(`first iteration done in ${formatDuration((performance.now() - f0) / 1000)}`);
+      bar?.start(stop, m.step, progress().payload);
+      tMeasure = performance.now();
+      measureFrom = m.step;
+    } else if (!projected && m.step - measureFrom === 3) {
       await m.flush();
       const s = (performance.now() - tMeasure) / 1000 / 3;
       const gflop = GFLOP_PER_ITERATION_64 * config.batch / 64;

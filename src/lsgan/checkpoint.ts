@@ -63,8 +63,10 @@ export interface GeneratorMeta {
   step: number;
 }
 
-export async function saveGenerator(gpu: Gpu, g: Sequential, meta: GeneratorMeta & Partial<LsganConfig>): Promise<Uint8Array> {
+/** `extra`: more metadata (model_best.safetensors records its score under `score`). */
+export async function saveGenerator(gpu: Gpu, g: Sequential, meta: GeneratorMeta & Partial<LsganConfig>, extra: Record<string, string> = {}): Promise<Uint8Array> {
   return encodeSafetensors(await readAll(gpu, modelTensors(g)), {
+    ...extra,
     format: GENERATOR_FORMAT,
     architecture: 'LSGAN generator of the Keras tutorial (SPEC.md): Dense(12544)-BN-ReLU-Reshape(7,7,256)-Conv2DTranspose(128,4,2)-BN-ReLU-Conv2DTranspose(64,4,2)-BN-ReLU-Conv2D(1,7)-tanh; NHWC; Keras weight layouts',
     latent: String(meta.latent),
