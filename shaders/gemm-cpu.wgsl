@@ -42,7 +42,8 @@
 // Epilogues (OUT, override):
 //   0 dense      out[z*out_zoff + m*ldo + n] = act(acc + bias[n])   (forward, filter gradients,
 //                split-K partials, the tap forms' intermediates)
-//   1 classes    row m of class z is input pixel (n, ih, iw): out[pixel*nc + col] = acc (+ bias)
+//   1 classes    row m of class z is input pixel (n, ih, iw): out[pixel*nc + col] = acc (+ bias);
+//                rows are stored in order, stepping the pixel (begin_store)
 //   2 tap-major  m is a channel c < tap_c, n = (tap, f), f < tap_f:
 //                out[z*out_zoff + ((n / tap_f)*tap_c + m)*tap_f + n % tap_f] = acc
 // ACT (override): 0 linear, 1 ReLU, 2 LeakyReLU(ALPHA), 3 tanh (overflow-safe); dense only.
@@ -107,9 +108,20 @@ fn parity_class(z: u32) -> Class {
   return k;
 }
 
+// AMODE 1: the class of this GEMM (backward) and the tap (row, column) of the current segment,
+// stepped by begin_segment rather than divided out of its number (see begin_store), and the
+// taps' row width: KW forward, a class's TJW = ceil(KW / sW) taps backward.
+var<private> seg_class: Class;
+var<private> seg_jh: u32;
+var<private> seg_jw: u32;
+var<private> seg_width: u32;
+
 // AMODE 1, once per workgroup: decompose the lane's row of each group.
 fn begin_rows(z: u32, m0: u32) {
   let k = parity_class(z);
+  seg_class = k;
+  seg_jh = 0u; seg_jw = 0u;
+  seg_width = select((p.kw + p.sw - 1u) / p.sw, p.kw, FORWARD);
   for (var g = 0u; g < ROW_GROUPS; g++) {
     let m = m0 + 8u * g + lane;
     if (FORWARD) {
@@ -128,18 +140,19 @@ fn begin_rows(z: u32, m0: u32) {
   }
 }
 
-// AMODE 1, at the start of segment seg (a tap): where each group's row reads.
-fn begin_segment(z: u32, seg: u32) {
+// AMODE 1, at the start of each segment (a tap, in order from 0): where each group's row reads.
+fn begin_segment() {
   var dy_ = 0; var dx_ = 0; var tap_ok = true;
+  let jh = seg_jh; let jw = seg_jw;
   if (FORWARD) {
-    dy_ = i32(seg / p.kw); dx_ = i32(seg % p.kw);
+    dy_ = i32(jh); dx_ = i32(jw);
   } else {
-    let k = parity_class(z);
-    let tjw = (p.kw + p.sw - 1u) / p.sw;
-    let jh = seg / tjw; let jw = seg % tjw;
+    let k = seg_class;
     tap_ok = k.ph + jh * p.sh < p.kh && k.pw + jw * p.sw < p.kw;
     dy_ = -i32(jh); dx_ = -i32(jw);
   }
+  seg_jw += 1u;
+  if (seg_jw == seg_width) { seg_jw = 0u; seg_jh += 1u; }
   let hh = i32(select(p.oh, p.h, FORWARD)); let ww = i32(select(p.ow, p.w, FORWARD));
   for (var g = 0u; g < ROW_GROUPS; g++) {
     let y = row_y[g] + dy_; let x = row_x[g] + dx_;
@@ -225,6 +238,24 @@ fn act(x: vec4f) -> vec4f {
   }
 }
 
+// OUT 1: the class of this GEMM and the input pixel (image, a, b) of the tile row store() is
+// at. The rows are stored in order, so store() steps these by one row each time instead of
+// dividing: a u32 division is 8 scalar divisions on lavapipe, and 4 per row made the class
+// GEMMs 10-25% slower at K = 512-1024 and twice as slow at K = 52 (the 7x7 input gradient).
+var<private> out_class: Class;
+var<private> out_img: u32;
+var<private> out_a: u32;
+var<private> out_b: u32;
+
+fn begin_store(z: u32, m0: u32) {
+  out_class = parity_class(z);
+  let wc = max(out_class.wc, 1u); let hc = max(out_class.hc, 1u);
+  out_b = m0 % wc;
+  let t = m0 / wc;
+  out_a = t % hc;
+  out_img = t / hc;
+}
+
 // Stores row m of GEMM z, columns n0 .. n0+3 (those < nc).
 fn store(z: u32, m: u32, n0: u32, acc: vec4f) {
   if (m >= p.m) { return; }  // classes: p.m is the largest class; each checks its own below
@@ -237,11 +268,14 @@ fn store(z: u32, m: u32, n0: u32, acc: vec4f) {
     let base = z * p.out_zoff + m * p.ldo + n0;
     for (var j = 0u; j < 4u; j++) { if (n0 + j < p.nc) { out[base + j] = v[j]; } }
   } else if (OUT == 1u) {
-    let k = parity_class(z);
+    let k = out_class;
+    // Past the class's last row every later row is too, so the stepping below may stop here.
     if (m >= p.n * k.hc * k.wc) { return; }
-    let b = m % k.wc; let t = m / k.wc;
-    let at = ((t / k.hc) * p.h + k.ih0 + (t % k.hc) * p.sh) * p.w + k.iw0 + b * p.sw;
+    let at = (out_img * p.h + k.ih0 + out_a * p.sh) * p.w + k.iw0 + out_b * p.sw;
     for (var j = 0u; j < 4u; j++) { if (n0 + j < p.nc) { out[at * p.nc + n0 + j] = v[j]; } }
+    out_b += 1u;
+    if (out_b == k.wc) { out_b = 0u; out_a += 1u; }
+    if (out_a == k.hc) { out_a = 0u; out_img += 1u; }
   } else {
     for (var j = 0u; j < 4u; j++) {
       let n = n0 + j;
@@ -277,7 +311,7 @@ fn gemm(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) l: u
   var acc24 = vec4f(0.0); var acc25 = vec4f(0.0); var acc26 = vec4f(0.0); var acc27 = vec4f(0.0);
   var acc28 = vec4f(0.0); var acc29 = vec4f(0.0); var acc30 = vec4f(0.0); var acc31 = vec4f(0.0);
   for (var seg = 0u; seg < p.segments; seg++) {
-    if (AMODE == 1u) { begin_segment(z, seg); }
+    if (AMODE == 1u) { begin_segment(); }
     for (var s = 0u; s < p.steps; s++) {
       let k = seg * p.steps + s;
       // B's rows kr .. kr+3 lie in one block of the fold (its height is a multiple of 4).
@@ -326,6 +360,7 @@ fn gemm(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) l: u
     }
   }
   let n0 = 4u * c;
+  if (OUT == 1u) { begin_store(z, m0); }
   store(z, m0, n0, acc0); store(z, m0 + 1u, n0, acc1); store(z, m0 + 2u, n0, acc2); store(z, m0 + 3u, n0, acc3);
   store(z, m0 + 4u, n0, acc4); store(z, m0 + 5u, n0, acc5); store(z, m0 + 6u, n0, acc6); store(z, m0 + 7u, n0, acc7);
   if (ROW_GROUPS >= 2u) {
