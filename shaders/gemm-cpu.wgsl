@@ -108,18 +108,19 @@ fn parity_class(z: u32) -> Class {
   return k;
 }
 
-// AMODE 1: the class of this GEMM (backward) and the tap (row, column) of the current segment,
-// stepped by begin_segment rather than divided out of its number (see begin_store), and the
-// taps' row width: KW forward, a class's TJW = ceil(KW / sW) taps backward.
-var<private> seg_class: Class;
+// The parity class of GEMM z, for AMODE 1 backward and OUT 1 (set once per workgroup).
+var<private> cls: Class;
+
+// AMODE 1: the tap (row, column) of the current segment, stepped by begin_segment rather than
+// divided out of its number (see begin_store), and the taps' row width: KW forward, a class's
+// TJW = ceil(KW / sW) taps backward.
 var<private> seg_jh: u32;
 var<private> seg_jw: u32;
 var<private> seg_width: u32;
 
 // AMODE 1, once per workgroup: decompose the lane's row of each group.
-fn begin_rows(z: u32, m0: u32) {
-  let k = parity_class(z);
-  seg_class = k;
+fn begin_rows(m0: u32) {
+  let k = cls;
   seg_jh = 0u; seg_jw = 0u;
   seg_width = select((p.kw + p.sw - 1u) / p.sw, p.kw, FORWARD);
   for (var g = 0u; g < ROW_GROUPS; g++) {
@@ -147,7 +148,7 @@ fn begin_segment() {
   if (FORWARD) {
     dy_ = i32(jh); dx_ = i32(jw);
   } else {
-    let k = seg_class;
+    let k = cls;
     tap_ok = k.ph + jh * p.sh < p.kh && k.pw + jw * p.sw < p.kw;
     dy_ = -i32(jh); dx_ = -i32(jw);
   }
@@ -238,18 +239,15 @@ fn act(x: vec4f) -> vec4f {
   }
 }
 
-// OUT 1: the class of this GEMM and the input pixel (image, a, b) of the tile row store() is
-// at. The rows are stored in order, so store() steps these by one row each time instead of
+// OUT 1: the input pixel (image, a, b) of class cls that the tile row store() is at. The rows are stored in order, so store() steps these by one row each time instead of
 // dividing: a u32 division is 8 scalar divisions on lavapipe, and 4 per row made the class
 // GEMMs 10-25% slower at K = 512-1024 and twice as slow at K = 52 (the 7x7 input gradient).
-var<private> out_class: Class;
 var<private> out_img: u32;
 var<private> out_a: u32;
 var<private> out_b: u32;
 
-fn begin_store(z: u32, m0: u32) {
-  out_class = parity_class(z);
-  let wc = max(out_class.wc, 1u); let hc = max(out_class.hc, 1u);
+fn begin_store(m0: u32) {
+  let wc = max(cls.wc, 1u); let hc = max(cls.hc, 1u);
   out_b = m0 % wc;
   let t = m0 / wc;
   out_a = t % hc;
@@ -268,7 +266,7 @@ fn store(z: u32, m: u32, n0: u32, acc: vec4f) {
     let base = z * p.out_zoff + m * p.ldo + n0;
     for (var j = 0u; j < 4u; j++) { if (n0 + j < p.nc) { out[base + j] = v[j]; } }
   } else if (OUT == 1u) {
-    let k = out_class;
+    let k = cls;
     // Past the class's last row every later row is too, so the stepping below may stop here.
     if (m >= p.n * k.hc * k.wc) { return; }
     let at = (out_img * p.h + k.ih0 + out_a * p.sh) * p.w + k.iw0 + out_b * p.sw;
@@ -291,7 +289,8 @@ fn gemm(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) l: u
   let m0 = wid.x * rows;
   lane = l;
   a_base = z * p.a_zrows + m0;
-  if (AMODE == 1u) { begin_rows(z, m0); }
+  if (AMODE == 1u || OUT == 1u) { cls = parity_class(z); }
+  if (AMODE == 1u) { begin_rows(m0); }
   if (AMODE == 2u) {
     let tap = m0 / p.c;
     t_kh = i32(tap / p.kw) - i32(p.pad_t); t_kw = i32(tap % p.kw) - i32(p.pad_l);
@@ -360,7 +359,7 @@ fn gemm(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) l: u
     }
   }
   let n0 = 4u * c;
-  if (OUT == 1u) { begin_store(z, m0); }
+  if (OUT == 1u) { begin_store(m0); }
   store(z, m0, n0, acc0); store(z, m0 + 1u, n0, acc1); store(z, m0 + 2u, n0, acc2); store(z, m0 + 3u, n0, acc3);
   store(z, m0 + 4u, n0, acc4); store(z, m0 + 5u, n0, acc5); store(z, m0 + 6u, n0, acc6); store(z, m0 + 7u, n0, acc7);
   if (ROW_GROUPS >= 2u) {
